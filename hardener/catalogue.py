@@ -1,0 +1,84 @@
+"""The rule catalogue: metadata and user docs for every rule.
+
+The source of truth is ``rules/DHnnn.yml`` at the repository root. Because
+loading YAML costs tens of milliseconds at every start, the installed package
+reads ``hardener/data/catalogue.json``, which ``python -m hardener.catalogue``
+regenerates; a test keeps the two in sync.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .findings import Severity
+
+DOC_SECTIONS = ("what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "options")
+_JSON = Path(__file__).parent / "data" / "catalogue.json"
+REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    fix: str  # always | sometimes | never
+    aliases: tuple[str, ...]
+    message: str
+    docs: dict  # section -> markdown text
+    summary: str
+
+
+def _from_dict(data: dict) -> RuleInfo:
+    return RuleInfo(
+        code=data["code"],
+        name=data["name"],
+        severity=Severity.parse(data["severity"]),
+        fix=data["fix"],
+        aliases=tuple(data.get("aliases") or ()),
+        message=data["message"],
+        docs=dict(data.get("docs") or {}),
+        summary=data.get("summary", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, RuleInfo]:
+    with open(_JSON, encoding="utf-8") as handle:
+        raw = json.load(handle)
+    return {code: _from_dict(entry) for code, entry in raw.items()}
+
+
+def load_yaml_catalogue(directory: Path = REPO_RULES_DIR) -> dict[str, dict]:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe")
+    out = {}
+    for path in sorted(directory.glob("DH*.yml")):
+        data = yaml.load(path.read_text(encoding="utf-8"))
+        out[data["code"]] = data
+    return out
+
+
+def build_json(directory: Path = REPO_RULES_DIR) -> str:
+    return json.dumps(load_yaml_catalogue(directory), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def lookup(code_or_alias: str) -> RuleInfo | None:
+    cat = catalogue()
+    key = code_or_alias.strip().upper()
+    if key in cat:
+        return cat[key]
+    for info in cat.values():
+        if key in (a.upper() for a in info.aliases) or code_or_alias.strip().lower() == info.name:
+            return info
+    return None
+
+
+if __name__ == "__main__":
+    _JSON.write_text(build_json(), encoding="utf-8")
+    print(f"wrote {_JSON} ({len(load_yaml_catalogue())} rules)", file=sys.stderr)

@@ -1,0 +1,139 @@
+"""``dhard check``: lint Dockerfiles."""
+
+from __future__ import annotations
+
+import sys
+
+from ..config import ConfigError, load_config
+from ..findings import Applicability, Severity
+from ..lint import lint
+from ..parse import parse
+from ..source import SourceError
+from . import output
+from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    add_selection_arguments(parser)
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--show-fixes", action="store_true", help="show the edit each fix would make")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="name (and config location) for stdin input '-'")
+
+
+def add_selection_arguments(parser) -> None:
+    parser.add_argument("--select", action="append", metavar="CODES", help="only these codes, prefixes or names")
+    parser.add_argument("--ignore", action="append", metavar="CODES", help="skip these codes, prefixes or names")
+    parser.add_argument("--config", metavar="FILE", help="use this config file instead of searching")
+
+
+def split_codes(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(c for v in values for c in v.replace(",", " ").split())
+
+
+def config_for(path: str, args):
+    if getattr(args, "config", None):
+        from ..config import _from_pyproject, _from_yaml
+        from pathlib import Path
+
+        cfg_path = Path(args.config)
+        if not cfg_path.is_file():
+            raise ConfigError(args.config, "no such config file")
+        base = _from_pyproject(cfg_path) if cfg_path.name == "pyproject.toml" else _from_yaml(cfg_path)
+        if base is None:
+            raise ConfigError(args.config, "no [tool.dhard] section")
+    else:
+        base = load_config(None if path == "-" else path)
+    return base.with_overrides(select=split_codes(args.select), ignore=split_codes(args.ignore))
+
+
+def run(args) -> int:
+    paths = discover(args.paths)
+    if not paths:
+        error(f"no Dockerfiles found in {' '.join(args.paths)}")
+        return EXIT_ERROR
+    results = []
+    failed = False
+    could_not_run = False
+    for path in paths:
+        name = args.stdin_filename if path == "-" and args.stdin_filename else path
+        try:
+            config = config_for(name, args)
+            source = read_source(path, name)
+        except (SourceError, ConfigError) as exc:
+            error(str(exc))
+            could_not_run = True
+            continue
+        findings = lint(parse(source), config)
+        if any(f.severity >= config.failure_threshold for f in findings):
+            failed = True
+        results.append((relpath(name), source, findings))
+    _report(results, args)
+    if could_not_run:
+        return EXIT_ERROR
+    if failed and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _report(results, args) -> None:
+    out = sys.stdout
+    if args.format == "json":
+        out.write(output.render_json(results))
+        return
+    if args.format == "sarif":
+        out.write(output.render_sarif(results))
+        return
+    total = safe = unsafe = 0
+    for path, source, findings in results:
+        for f in findings:
+            total += 1
+            if args.format == "github":
+                out.write(output.render_github(path, f) + "\n")
+                continue
+            out.write(output.render_text_line(path, f) + "\n")
+            if f.fix and f.fix.edits:
+                if f.fix.applicability is Applicability.SAFE:
+                    safe += 1
+                elif f.fix.applicability is Applicability.UNSAFE:
+                    unsafe += 1
+                if args.show_fixes:
+                    _show_fix(source, f)
+    if args.format == "text":
+        _summary(total, safe, unsafe, len(results))
+
+
+def _show_fix(source, finding) -> None:
+    from ..fixer import apply_edits
+
+    assert finding.fix is not None
+    first = min(e.start for e in finding.fix.edits)
+    last = max(e.end for e in finding.fix.edits)
+    start = source.text.rfind("\n", 0, first) + 1
+    end = source.text.find("\n", last)
+    end = len(source.text) if end == -1 else end
+    shifted = [type(e)(e.start - start, e.end - start, e.content) for e in finding.fix.edits]
+    after = apply_edits(source.text[start:end], shifted)
+    sys.stdout.write(f"    fix ({finding.fix.applicability.value}): {finding.fix.title}\n")
+    for line in source.text[start:end].splitlines():
+        sys.stdout.write(f"    - {line}\n")
+    for line in after.splitlines():
+        sys.stdout.write(f"    + {line}\n")
+
+
+def _summary(total: int, safe: int, unsafe: int, files: int) -> None:
+    if total == 0:
+        print(f"All clean: {files} file{'s' if files != 1 else ''} checked.", file=sys.stderr)
+        return
+    parts = [f"Found {total} finding{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}."]
+    if safe:
+        parts.append(f"{safe} fixable with `dhard fix` ([*]).")
+    if unsafe:
+        parts.append(f"{unsafe} more with `dhard fix --unsafe-fixes` ([*unsafe]).")
+    print(" ".join(parts), file=sys.stderr)
+
+
+__all__ = ["Severity"]

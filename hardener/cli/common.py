@@ -1,0 +1,60 @@
+"""What the commands share: finding Dockerfiles, reading them, reporting errors."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from pathlib import Path
+
+from ..source import SourceError, SourceFile
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_PATTERNS = ("Dockerfile", "Containerfile", "Dockerfile.*", "Containerfile.*", "*.Dockerfile", "*.dockerfile", "*.Containerfile")
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+
+
+def is_dockerfile_name(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in _PATTERNS)
+
+
+def discover(paths: list[str]) -> list[str]:
+    """Files as given; directories searched for Dockerfile-like names (sorted, deduplicated)."""
+    out: list[str] = []
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+                out.extend(os.path.join(root, f) for f in sorted(files) if is_dockerfile_name(f))
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def read_source(path: str, stdin_name: str | None = None) -> SourceFile:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        return SourceFile.from_bytes(data, stdin_name or "-")
+    return SourceFile.read(path)
+
+
+def error(message: str) -> None:
+    print(f"dhard: error: {message}", file=sys.stderr)
+
+
+def source_error(exc: SourceError) -> None:
+    error(str(exc))
+
+
+def relpath(path: str) -> str:
+    if path in ("-", "<string>"):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def display_path(path: str) -> str:
+    return Path(path).as_posix() if os.sep != "/" else path

@@ -1,0 +1,88 @@
+"""``dhard fix``: apply fixes in place (safe by default, unsafe on request)."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+
+from ..config import ConfigError
+from ..fixer import fix_source
+from ..source import SourceError, atomic_write
+from . import output
+from .check import add_selection_arguments, config_for
+from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories, or - for stdin")
+    parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply fixes that may change behaviour")
+    parser.add_argument("--diff", action="store_true", help="print a diff instead of writing")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a fix would apply")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="with -, the path used for config and messages")
+    parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
+    parser.add_argument("--quiet", "-q", action="store_true", help="do not list remaining findings")
+    add_selection_arguments(parser)
+
+
+def run(args) -> int:
+    paths = discover(args.paths)
+    if not paths:
+        error(f"no Dockerfiles found in {' '.join(args.paths)}")
+        return EXIT_ERROR
+    could_not_run = changed_any = remaining_any = False
+    for path in paths:
+        name = args.stdin_filename if path == "-" and args.stdin_filename else path
+        try:
+            config = config_for(name, args)
+            source = read_source(path, name)
+        except (SourceError, ConfigError) as exc:
+            error(str(exc))
+            could_not_run = True
+            if path == "-":
+                return EXIT_ERROR
+            continue
+        result = fix_source(source, config, unsafe=args.unsafe_fixes)
+        changed = result.source.text != source.text
+        changed_any |= changed
+        shown = relpath(name)
+        if any(f.severity >= config.failure_threshold for f in result.remaining):
+            remaining_any = True
+        if path == "-":
+            sys.stdout.buffer.write(result.source.to_bytes())
+            sys.stdout.flush()
+        elif args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    source.text.splitlines(keepends=True),
+                    result.source.text.splitlines(keepends=True),
+                    fromfile=f"a/{shown}",
+                    tofile=f"b/{shown}",
+                )
+            )
+        elif changed and not args.check:
+            try:
+                atomic_write(path, result.source.to_bytes())
+            except OSError as exc:
+                error(f"{shown}: cannot write: {exc.strerror or exc}")
+                could_not_run = True
+                continue
+        _report(shown, result, changed, args)
+    if could_not_run:
+        return EXIT_ERROR
+    if (args.check or args.diff) and changed_any:
+        return EXIT_FINDINGS
+    if args.exit_non_zero_on_fix and changed_any:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if remaining_any else EXIT_CLEAN
+
+
+def _report(shown: str, result, changed: bool, args) -> None:
+    err = sys.stderr
+    verb = "would fix" if (args.check or args.diff) else "fixed"
+    for finding in result.applied:
+        err.write(f"{shown}:{finding.line}: {verb} {finding.code} ({finding.name}): {finding.fix.title}\n")
+    for finding in result.reverted:
+        err.write(f"{shown}:{finding.line}: skipped {finding.code} fix: its result would not parse\n")
+    if not args.quiet:
+        for finding in result.remaining:
+            err.write(output.render_text_line(shown, finding) + "\n")

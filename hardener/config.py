@@ -1,0 +1,178 @@
+"""Settings: ``[tool.dhard]`` in pyproject.toml or ``.dhard.yaml``, found by walking up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from .findings import Severity
+
+CONFIG_NAMES = (".dhard.yaml", ".dhard.yml")
+KNOWN_KEYS = {
+    "select",
+    "ignore",
+    "severity",
+    "failure-threshold",
+    "unsafe-fixes",
+    "trusted-registries",
+    "images",
+    "pins",
+    "extend-select",
+}
+
+
+class ConfigError(Exception):
+    def __init__(self, path: str, message: str):
+        self.path = path
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # codes, prefixes or names; empty = every rule
+    ignore: tuple[str, ...] = ()
+    severity: dict = field(default_factory=dict)  # code -> Severity
+    failure_threshold: Severity = Severity.WARNING
+    unsafe_fixes: bool = False
+    trusted_registries: tuple[str, ...] | None = None  # None: DH405 has nothing to check against
+    images: tuple[dict, ...] = ()  # extra base-image knowledge
+    pins: dict = field(default_factory=dict)  # image reference -> pinned reference
+    path: str | None = None
+
+    def with_overrides(self, **changes) -> "Config":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def is_enabled(self, code: str, name: str) -> bool:
+        if self.select and not any(_matches(s, code, name) for s in self.select):
+            return False
+        return not any(_matches(s, code, name) for s in self.ignore)
+
+
+def _matches(selector: str, code: str, name: str) -> bool:
+    selector = selector.strip()
+    if selector.upper() == "ALL":
+        return True
+    return code.startswith(selector.upper()) or selector.lower() == name
+
+
+def load_config(dockerfile_path: str | None) -> Config:
+    """The config that applies to a Dockerfile (nearest one walking up from it)."""
+    start = Path(dockerfile_path).resolve().parent if dockerfile_path else Path.cwd()
+    return _config_for_dir(start)
+
+
+@lru_cache(maxsize=256)
+def _config_for_dir(directory: Path) -> Config:
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return _from_yaml(candidate)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        found = _from_pyproject(pyproject)
+        if found is not None:
+            return found
+    if directory.parent == directory:
+        return Config()
+    return _config_for_dir(directory.parent)
+
+
+def _from_yaml(path: Path) -> Config:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (YAMLError, UnicodeDecodeError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(str(path), f"cannot read config: {first}") from None
+    return from_mapping(data or {}, str(path))
+
+
+def _from_pyproject(path: Path) -> Config | None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "[tool.dhard" not in text:
+        return None
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"invalid TOML: {exc}") from None
+    section = data.get("tool", {}).get("dhard")
+    if section is None:
+        return None
+    return from_mapping(section, str(path))
+
+
+def from_mapping(data, path: str) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(path, "config must be a mapping of options")
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(path, f"unknown key '{unknown[0]}' (known: {', '.join(sorted(KNOWN_KEYS))})")
+    kwargs: dict = {"path": path}
+    select = _str_list(data, "select", path)
+    extend = _str_list(data, "extend-select", path)
+    if select is not None or extend is not None:
+        kwargs["select"] = tuple((select or []) + (extend or [])) if select is not None else ()
+    if (ignore := _str_list(data, "ignore", path)) is not None:
+        kwargs["ignore"] = tuple(ignore)
+    if "severity" in data:
+        kwargs["severity"] = _severity_map(data["severity"], path)
+    if "failure-threshold" in data:
+        kwargs["failure_threshold"] = _severity(data["failure-threshold"], "failure-threshold", path)
+    if "unsafe-fixes" in data:
+        if not isinstance(data["unsafe-fixes"], bool):
+            raise ConfigError(path, "key 'unsafe-fixes' must be true or false")
+        kwargs["unsafe_fixes"] = data["unsafe-fixes"]
+    if (registries := _str_list(data, "trusted-registries", path)) is not None:
+        kwargs["trusted_registries"] = tuple(registries)
+    if "images" in data:
+        images = data["images"]
+        if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
+            raise ConfigError(path, "key 'images' must be a list of image entries")
+        kwargs["images"] = tuple(images)
+    if "pins" in data:
+        pins = data["pins"]
+        if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
+            raise ConfigError(path, "key 'pins' must map image references to pinned references")
+        kwargs["pins"] = dict(pins)
+    return Config(**kwargs)
+
+
+def _str_list(data: dict, key: str, path: str) -> list[str] | None:
+    if key not in data:
+        return None
+    value = data[key]
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", " ").split() if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, f"key '{key}' must be a list of strings")
+    return value
+
+
+def _severity(value, key: str, path: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(path, f"key '{key}' must be one of error, warning, info, style")
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(path, f"key '{key}': unknown severity '{value}' (error, warning, info, style)") from None
+
+
+def _severity_map(value, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(path, "key 'severity' must map rule codes to severities")
+    from .catalogue import lookup
+
+    out = {}
+    for code, sev in value.items():
+        info = lookup(str(code))
+        if info is None:
+            raise ConfigError(path, f"key 'severity': unknown rule '{code}'")
+        out[info.code] = _severity(sev, f"severity.{code}", path)
+    return out
