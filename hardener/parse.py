@@ -511,20 +511,18 @@ def expand(text: str, scope: dict[str, str | None]) -> tuple[str | None, tuple[s
                 missing.append(name)
                 return ""
             return value
-        if op in ("-", ":-"):
-            if value is None and known:  # declared without a default: build-arg decides
-                missing.append(name)
-                return ""
-            if value is None or (op == ":-" and value == ""):
-                return word
-            return value
-        # + / :+
-        if value is None and known:
+        if value is None and known:  # declared without a default: the build arg decides
             missing.append(name)
             return ""
-        if value is None or (op == ":+" and value == ""):
-            return ""
-        return word
+        unset = value is None or (op.startswith(":") and value == "")
+        if op in ("-", ":-"):
+            return _nested(word) if unset else value
+        return "" if unset else _nested(word)
+
+    def _nested(word: str) -> str:
+        value, names = expand(word, scope)
+        missing.extend(names)
+        return value or ""
 
     if "$" not in text:
         return text, ()

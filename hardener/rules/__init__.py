@@ -6,4 +6,18 @@ A rule module has ``CODE`` (its catalogue entry in ``rules/DHnnn.yml``) and
 
 from __future__ import annotations
 
-RULES: tuple = ()
+from . import (
+    dh401_untagged_image,
+    dh402_latest_tag,
+    dh403_floating_tag,
+    dh404_unpinned_digest,
+    dh405_untrusted_registry,
+)
+
+RULES: tuple = (
+    dh401_untagged_image,
+    dh402_latest_tag,
+    dh403_floating_tag,
+    dh404_unpinned_digest,
+    dh405_untrusted_registry,
+)

@@ -1,0 +1,95 @@
+"""Shared by the DH4xx rules: every external image reference a Dockerfile pulls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..findings import Applicability, Edit, Fix
+from ..model import ImageRef, Instruction
+from ..parse import parse_image_ref
+from .context import RuleContext
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    instruction: Instruction
+    ref: ImageRef
+    where: str  # "FROM", "COPY --from", "RUN --mount from"
+    start: int | None  # source span of the reference as written, when it is one contiguous literal
+    end: int | None
+
+
+def image_uses(ctx: RuleContext) -> Iterator[ImageUse]:
+    df = ctx.df
+    for stage in df.stages:
+        if stage.parent is None and stage.base.resolved and not stage.base.is_scratch:
+            ins = stage.from_
+            words_at = ins.args_start + (len(ins.line[ins.args_start :]) - len(ins.line[ins.args_start :].lstrip()))
+            start, end = _span(ctx, ins, words_at, stage.base.written)
+            yield ImageUse(ins, stage.base, "FROM", start, end)
+    for ins in df.instructions:
+        body = ctx.body(ins)
+        if body.name == "COPY" or body.name == "ADD":
+            for flag in body.flags:
+                if flag.name == "from" and flag.value and not _is_stage(ctx, flag.value, ins):
+                    yield _flag_use(ctx, ins, body, flag, flag.value, "COPY --from")
+        if body.name == "RUN":
+            for flag in body.flags:
+                if flag.name == "mount" and flag.value:
+                    source = _mount_from(flag.value)
+                    if source and not _is_stage(ctx, source, ins):
+                        yield _flag_use(ctx, ins, body, flag, source, "RUN --mount from")
+
+
+def _flag_use(ctx, ins, body, flag, value, where) -> ImageUse | None:
+    ref = parse_image_ref(value, ctx.state(ins).vars)
+    text = body.line[flag.start : flag.end]
+    at = text.find(value)
+    start, end = _span(ctx, body, flag.start + at, value) if at >= 0 else (None, None)
+    return ImageUse(ins, ref, where, start, end)
+
+
+def _mount_from(spec: str) -> str | None:
+    for field in spec.split(","):
+        key, _, value = field.partition("=")
+        if key.strip() == "from":
+            return value.strip()
+    return None
+
+
+def _is_stage(ctx: RuleContext, name: str, ins: Instruction) -> bool:
+    if "$" in name:
+        name = ctx.resolve(ins, name) or name
+    stage = ctx.df.stage_named(name)
+    return stage is not None or name.lower() == "scratch"
+
+
+def _span(ctx: RuleContext, ins: Instruction, logical: int, written: str) -> tuple[int | None, int | None]:
+    start = ins.source_offset(logical)
+    end = start + len(written)
+    if ctx.text[start:end] != written:
+        return None, None
+    return start, end
+
+
+def pin_fix(ctx: RuleContext, use: ImageUse) -> Fix | None:
+    """Replace the reference with the one ``pins`` gives, when it is written literally."""
+    if use.start is None or "$" in use.ref.written or use.ref.value is None:
+        return None
+    pinned = ctx.config.pins.get(use.ref.value) or ctx.config.pins.get(use.ref.name + (f":{use.ref.tag}" if use.ref.tag else ""))
+    if not pinned or pinned == use.ref.value:
+        return None
+    return Fix(f"Pin {use.ref.value} to {pinned}", Applicability.UNSAFE, (Edit(use.start, use.end, pinned),))
+
+
+def report(ctx: RuleContext, code: str, use: ImageUse, message: str):
+    start = use.start if use.start is not None else None
+    return ctx.finding(
+        code,
+        use.instruction,
+        message,
+        start=start,
+        end=use.end if start is not None else None,
+        fix=pin_fix(ctx, use),
+    )
