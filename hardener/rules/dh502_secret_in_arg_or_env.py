@@ -1,0 +1,43 @@
+"""DH502 secret-in-arg-or-env: ARG/ENV whose name or value looks like a credential."""
+
+from __future__ import annotations
+
+import re
+
+from ..parse import parse_arg_pairs, parse_env_pairs
+
+CODE = "DH502"
+
+_NAME = re.compile(
+    r"(^|_)(PASSWORD|PASSWD|PASS|SECRET|SECRETS|TOKEN|APIKEY|API_KEY|ACCESS_KEY|SECRET_KEY|PRIVATE_KEY|"
+    r"CREDENTIALS?|AUTH_TOKEN|CLIENT_SECRET|ACCESS_KEY_ID)($|_)",
+    re.IGNORECASE,
+)
+# Names that mention a secret but hold something else: a path to a mounted
+# secret, a public key or fingerprint used to verify downloads, a URL.
+_HARMLESS_SUFFIX = re.compile(r"_(FILE|PATH|DIR|URL|URI|ENDPOINT|NAME|ID_FILE|HEADER|LENGTH|TTL|EXPIRY)$", re.IGNORECASE)
+_HARMLESS = re.compile(r"^(GPG_KEYS?|PUBLIC_KEY|.*_PUBLIC_KEY)$", re.IGNORECASE)
+_VALUE = re.compile(
+    r"(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|xox[baprs]-[A-Za-z0-9-]{10,}|"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|glpat-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})"
+)
+_PLACEHOLDER = re.compile(r"^(\$\{?\w+\}?|changeme|<.*>|x+|\*+|)$", re.IGNORECASE)
+
+
+def looks_secret_name(name: str) -> bool:
+    return bool(_NAME.search(name)) and not _HARMLESS_SUFFIX.search(name) and not _HARMLESS.match(name)
+
+
+def check(ctx):
+    for ins in ctx.instructions("ARG", "ENV"):
+        body = ctx.body(ins)
+        try:
+            pairs = parse_arg_pairs(body.args) if body.name == "ARG" else parse_env_pairs(body.args)
+        except ValueError:
+            continue
+        for name, value in pairs:
+            if value and _VALUE.search(value):
+                yield ctx.finding(CODE, ins, f"{body.name} {name} holds what looks like a credential; it is stored in the image. Use RUN --mount=type=secret")
+            elif looks_secret_name(name) and (body.name == "ARG" or not _PLACEHOLDER.match(value or "")):
+                kind = "build history" if body.name == "ARG" else "image config"
+                yield ctx.finding(CODE, ins, f"{body.name} {name} looks like a credential and ends up in the {kind}; use RUN --mount=type=secret,id={name.lower()}")
