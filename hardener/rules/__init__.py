@@ -12,6 +12,8 @@ from . import (
     dh403_floating_tag,
     dh404_unpinned_digest,
     dh405_untrusted_registry,
+    dh501_add_url_without_checksum,
+    dh502_secret_in_arg_or_env,
 )
 
 RULES: tuple = (
@@ -20,4 +22,6 @@ RULES: tuple = (
     dh403_floating_tag,
     dh404_unpinned_digest,
     dh405_untrusted_registry,
+    dh501_add_url_without_checksum,
+    dh502_secret_in_arg_or_env,
 )
