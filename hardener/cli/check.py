@@ -102,7 +102,7 @@ def _report(results, args) -> None:
                     unsafe += 1
                 if args.show_fixes:
                     _show_fix(source, f)
-    if args.format == "text":
+    if args.format == "text" and results:
         _summary(total, safe, unsafe, len(results))
 
 
