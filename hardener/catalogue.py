@@ -9,16 +9,15 @@ regenerates; a test keeps the two in sync.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from dataclasses import dataclass
+from .record import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from .findings import Severity
 
 DOC_SECTIONS = ("what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "options")
-_JSON = Path(__file__).parent / "data" / "catalogue.json"
-REPO_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+_JSON = os.path.join(os.path.dirname(__file__), "data", "catalogue.json")
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,16 @@ def catalogue() -> dict[str, RuleInfo]:
     return {code: _from_dict(entry) for code, entry in raw.items()}
 
 
-def load_yaml_catalogue(directory: Path = REPO_RULES_DIR) -> dict[str, dict]:
+def repo_rules_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_yaml_catalogue(directory=None) -> dict[str, dict]:
     from ruamel.yaml import YAML
 
+    directory = directory or repo_rules_dir()
     yaml = YAML(typ="safe")
     out = {}
     for path in sorted(directory.glob("DH*.yml")):
@@ -64,7 +70,7 @@ def load_yaml_catalogue(directory: Path = REPO_RULES_DIR) -> dict[str, dict]:
     return out
 
 
-def build_json(directory: Path = REPO_RULES_DIR) -> str:
+def build_json(directory=None) -> str:
     return json.dumps(load_yaml_catalogue(directory), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -80,5 +86,6 @@ def lookup(code_or_alias: str) -> RuleInfo | None:
 
 
 if __name__ == "__main__":
-    _JSON.write_text(build_json(), encoding="utf-8")
+    with open(_JSON, "w", encoding="utf-8") as handle:
+        handle.write(build_json())
     print(f"wrote {_JSON} ({len(load_yaml_catalogue())} rules)", file=sys.stderr)

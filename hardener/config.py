@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from .record import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
+import os
 
 from .findings import Severity
 
@@ -58,40 +58,46 @@ def _matches(selector: str, code: str, name: str) -> bool:
 
 def load_config(dockerfile_path: str | None) -> Config:
     """The config that applies to a Dockerfile (nearest one walking up from it)."""
-    start = Path(dockerfile_path).resolve().parent if dockerfile_path else Path.cwd()
+    start = os.path.dirname(os.path.realpath(dockerfile_path)) if dockerfile_path else os.getcwd()
     return _config_for_dir(start)
 
 
 @lru_cache(maxsize=256)
-def _config_for_dir(directory: Path) -> Config:
+def _config_for_dir(directory: str) -> Config:
     for name in CONFIG_NAMES:
-        candidate = directory / name
-        if candidate.is_file():
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
             return _from_yaml(candidate)
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
+    pyproject = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(pyproject):
         found = _from_pyproject(pyproject)
         if found is not None:
             return found
-    if directory.parent == directory:
+    parent = os.path.dirname(directory)
+    if parent == directory:
         return Config()
-    return _config_for_dir(directory.parent)
+    return _config_for_dir(parent)
 
 
-def _from_yaml(path: Path) -> Config:
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def _from_yaml(path: str) -> Config:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load(_read(path))
     except (YAMLError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(str(path), f"cannot read config: {first}") from None
     return from_mapping(data or {}, str(path))
 
 
-def _from_pyproject(path: Path) -> Config | None:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def _from_pyproject(path: str) -> Config | None:
+    text = _read(path)
     if "[tool.dhard" not in text:
         return None
     try:

@@ -8,7 +8,7 @@ time. The loop stops when nothing applies, after 10 passes, or on a cycle.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import dataclass, field
 
 from .config import Config
 from .findings import Applicability, Edit, Finding

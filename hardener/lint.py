@@ -7,6 +7,7 @@ from .config import Config
 from .findings import Finding, Severity
 from .model import Dockerfile
 from .pragmas import read_pragmas
+from .record import replace
 from .rules import RULES
 from .rules.context import RuleContext
 
@@ -75,8 +76,6 @@ def _meta(code: str, pragma, message: str) -> Finding:
 
 
 def _positioned(df: Dockerfile, findings: list[Finding], config: Config) -> list[Finding]:
-    from dataclasses import replace
-
     source = df.source
     out = []
     for f in findings:

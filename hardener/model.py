@@ -8,9 +8,11 @@ file back exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+
+TYPE_CHECKING = False  # importing typing would cost start-up time
 
 from .source import Directive, SourceFile
 

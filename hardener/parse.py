@@ -22,6 +22,7 @@ from .model import (
     Segment,
     Stage,
 )
+from .record import replace
 from .source import SourceFile, read_directives
 
 # Instructions BuildKit accepts; anything else parses but is unknown.
@@ -649,9 +650,7 @@ def _with_stage(ins: Instruction, stages) -> Instruction:
 
 
 def _replace(obj, **changes):
-    import dataclasses
-
-    return dataclasses.replace(obj, **changes)
+    return replace(obj, **changes)
 
 
 def _replace_stage_instructions(stage: Stage, instructions) -> Stage:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .record import dataclass
 
 from .catalogue import catalogue
 from .model import Dockerfile

@@ -10,9 +10,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
+from .record import dataclass, field
 
 BOM = "\ufeff"
 _DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
@@ -73,7 +71,8 @@ class SourceFile:
     def read(cls, path: str | os.PathLike) -> "SourceFile":
         name = os.fspath(path)
         try:
-            data = Path(name).read_bytes()
+            with open(name, "rb") as handle:
+                data = handle.read()
         except FileNotFoundError:
             raise SourceError(name, "no such file") from None
         except IsADirectoryError:
@@ -184,6 +183,9 @@ def read_directives(source: SourceFile) -> tuple[Directive, ...]:
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Replace ``path`` with ``data``: temp file in the same dir, fsync, keep mode, rename."""
+    import tempfile
+    from pathlib import Path
+
     target = Path(path)
     try:
         mode = target.stat().st_mode & 0o7777

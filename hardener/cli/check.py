@@ -36,13 +36,14 @@ def split_codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 def config_for(path: str, args):
     if getattr(args, "config", None):
-        from ..config import _from_pyproject, _from_yaml
-        from pathlib import Path
+        import os
 
-        cfg_path = Path(args.config)
-        if not cfg_path.is_file():
+        from ..config import _from_pyproject, _from_yaml
+
+        if not os.path.isfile(args.config):
             raise ConfigError(args.config, "no such config file")
-        base = _from_pyproject(cfg_path) if cfg_path.name == "pyproject.toml" else _from_yaml(cfg_path)
+        is_pyproject = os.path.basename(args.config) == "pyproject.toml"
+        base = _from_pyproject(args.config) if is_pyproject else _from_yaml(args.config)
         if base is None:
             raise ConfigError(args.config, "no [tool.dhard] section")
     else:
