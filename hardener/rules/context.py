@@ -8,14 +8,16 @@ here, lazily and once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
 
 from ..catalogue import catalogue
 from ..findings import Applicability, Edit, Finding, Fix
 from ..model import Dockerfile, ImageRef, Instruction, Stage
 from ..parse import expand, parse_arg_pairs, parse_env_pairs, split_words, unquote
+from ..record import dataclass
+
+TYPE_CHECKING = False  # importing typing would cost start-up time
 
 if TYPE_CHECKING:
     from ..config import Config

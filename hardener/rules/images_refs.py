@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from ..record import dataclass
+from collections.abc import Iterator
 
 from ..findings import Applicability, Edit, Fix
 from ..model import ImageRef, Instruction
