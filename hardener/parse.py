@@ -58,13 +58,10 @@ def parse(source: SourceFile | str, path: str = "<string>") -> Dockerfile:
     except _Fail as fail:
         return _failed(source, fail, directives, escape)
     stages, global_args = _stages(instructions)
-    staged = tuple(_with_stage(ins, stages) for ins in instructions)
-    stages = tuple(
-        _replace_stage_instructions(stage, staged) for stage in stages
-    )
+    stages = tuple(_replace_stage_instructions(stage, instructions) for stage in stages)
     return Dockerfile(
         source=source,
-        instructions=staged,
+        instructions=tuple(instructions),
         stages=stages,
         directives=directives,
         escape=escape,
@@ -124,6 +121,7 @@ class _Scanner:
         i = 0
         n = len(self.lines)
         trivia_start = 0
+        stage = None  # index of the current stage: FROMs seen so far
         while i < n:
             raw = self.raw(i)
             token = raw.lstrip()
@@ -149,6 +147,8 @@ class _Scanner:
                     segments.append(Segment(len(line), start, len(content)))
                 line += content
             draft = self._instruction(line, tuple(segments), first + 1)
+            if draft.name == "FROM":
+                stage = 0 if stage is None else stage + 1
             heredocs, i = self._read_heredocs(draft, line, i, first + 1)
             end = self.lines[i - 1].next
             out.append(
@@ -160,6 +160,7 @@ class _Scanner:
                     end_line=i,
                     heredocs=heredocs,
                     index=len(out),
+                    stage=stage,
                 )
             )
             trivia_start = end
@@ -225,11 +226,11 @@ class _Draft:
         self.start_line = 0
 
 
-def _build(draft: _Draft, *, start, end, trivia_start, end_line, heredocs, index) -> Instruction:
+def _build(draft: _Draft, *, start, end, trivia_start, end_line, heredocs, index, stage) -> Instruction:
     sub = None
     top_heredocs = heredocs
     if draft.sub is not None:
-        sub = _sub_instruction(draft.sub, start, end, end_line, heredocs, index)
+        sub = _sub_instruction(draft.sub, start, end, end_line, heredocs, index, stage)
         top_heredocs = ()  # BuildKit reports ONBUILD's heredocs on the inner instruction
     return Instruction(
         keyword=draft.keyword,
@@ -247,10 +248,11 @@ def _build(draft: _Draft, *, start, end, trivia_start, end_line, heredocs, index
         heredocs=top_heredocs,
         sub=sub,
         index=index,
+        stage=stage,
     )
 
 
-def _sub_instruction(draft: _Draft, start, end, end_line, heredocs, index) -> Instruction:
+def _sub_instruction(draft: _Draft, start, end, end_line, heredocs, index, stage) -> Instruction:
     return Instruction(
         keyword=draft.keyword,
         start=start,
@@ -266,6 +268,7 @@ def _sub_instruction(draft: _Draft, start, end, end_line, heredocs, index) -> In
         argv=draft.argv,
         heredocs=heredocs,
         index=index,
+        stage=stage,
     )
 
 
@@ -637,16 +640,6 @@ def _find_alias(drafts, name: str | None) -> int | None:
         if draft[1] and draft[1].lower() == lowered:
             return draft[0]
     return None
-
-
-def _with_stage(ins: Instruction, stages) -> Instruction:
-    stage = None
-    for s in stages:
-        if s.from_.index <= ins.index:
-            stage = s.index
-    if stage is None:
-        return ins
-    return _replace(ins, stage=stage)
 
 
 def _replace(obj, **changes):

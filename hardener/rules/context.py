@@ -85,11 +85,22 @@ class RuleContext:
 
     def instructions(self, *names: str, shipped: bool = False) -> Iterator[Instruction]:
         """Instructions by keyword; ONBUILD triggers count as their inner instruction's keyword."""
-        for ins in self.df.instructions:
-            if shipped and not self.ships(ins):
-                continue
-            if ins.name in names or (ins.sub is not None and ins.sub.name in names):
+        index = self._by_keyword
+        found = index.get(names[0], ()) if len(names) == 1 else sorted(
+            (ins for name in names for ins in index.get(name, ())), key=lambda ins: ins.index
+        )
+        for ins in found:
+            if not shipped or self.ships(ins):
                 yield ins
+
+    @cached_property
+    def _by_keyword(self) -> dict[str, list[Instruction]]:
+        index: dict[str, list[Instruction]] = {}
+        for ins in self.df.instructions:
+            index.setdefault(ins.name, []).append(ins)
+            if ins.sub is not None and ins.sub.name != ins.name:
+                index.setdefault(ins.sub.name, []).append(ins)
+        return index
 
     @staticmethod
     def body(instruction: Instruction) -> Instruction:
@@ -105,6 +116,13 @@ class RuleContext:
     def script(self, instruction: Instruction) -> "Script":
         """Shell commands of a RUN: its arguments, or its heredoc bodies when the command is a heredoc."""
         return self.body(instruction).script
+
+    def memo(self, key, compute):
+        """A per-file cache for facts a group of rules shares: ``compute()`` runs once per key."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     # -- state through the build ---------------------------------------------------
 
@@ -172,8 +190,9 @@ class RuleContext:
         if len(instruction.segments) > 1:
             seg = instruction.segments[1]
             line_start = self.text.rfind("\n", 0, seg.sstart) + 1
-            indent = self.text[line_start : seg.sstart]
-            if indent.strip() == "":
+            content = self.text[line_start : seg.sstart + seg.length]  # segments keep their leading whitespace
+            indent = content[: len(content) - len(content.lstrip(" \t"))]
+            if indent:
                 return indent
         return "    "
 

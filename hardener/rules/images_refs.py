@@ -20,7 +20,15 @@ class ImageUse:
     end: int | None
 
 
-def image_uses(ctx: RuleContext) -> Iterator[ImageUse]:
+def image_uses(ctx: RuleContext) -> list[ImageUse]:
+    """Computed once per file and shared by the DH4xx rules."""
+    cached = ctx.__dict__.get("_image_uses")
+    if cached is None:
+        cached = ctx.__dict__["_image_uses"] = list(_image_uses(ctx))
+    return cached
+
+
+def _image_uses(ctx: RuleContext) -> Iterator[ImageUse]:
     df = ctx.df
     for stage in df.stages:
         if stage.parent is None and stage.base.resolved and not stage.base.is_scratch:
