@@ -20,6 +20,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a fix would apply")
     parser.add_argument("--stdin-filename", metavar="PATH", help="with -, the path used for config and messages")
     parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (for formatters)")
     parser.add_argument("--quiet", "-q", action="store_true", help="do not list remaining findings")
     add_selection_arguments(parser)
 
@@ -47,10 +48,7 @@ def run(args) -> int:
         shown = relpath(name)
         if any(f.severity >= config.failure_threshold for f in result.remaining):
             remaining_any = True
-        if path == "-":
-            sys.stdout.buffer.write(result.source.to_bytes())
-            sys.stdout.flush()
-        elif args.diff:
+        if args.diff:
             sys.stdout.writelines(
                 difflib.unified_diff(
                     source.text.splitlines(keepends=True),
@@ -59,6 +57,10 @@ def run(args) -> int:
                     tofile=f"b/{shown}",
                 )
             )
+        elif path == "-":
+            if not args.check:
+                sys.stdout.buffer.write(result.source.to_bytes())
+                sys.stdout.flush()
         elif changed and not args.check:
             try:
                 atomic_write(path, result.source.to_bytes())
@@ -73,7 +75,7 @@ def run(args) -> int:
         return EXIT_FINDINGS
     if args.exit_non_zero_on_fix and changed_any:
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if remaining_any else EXIT_CLEAN
+    return EXIT_FINDINGS if remaining_any and not args.exit_zero else EXIT_CLEAN
 
 
 def _report(shown: str, result, changed: bool, args) -> None:
