@@ -1,0 +1,386 @@
+"""Which files of a build context reach an image: COPY/ADD sources and .dockerignore.
+
+``shipped_files`` answers "which files of the context does ``COPY <sources> ...``
+copy?" the way BuildKit does:
+
+- the context is first filtered by ``.dockerignore`` (``.containerignore`` when
+  there is no ``.dockerignore``, as podman reads it), with the semantics of
+  moby's ``patternmatcher`` (the code BuildKit and the docker CLI use): lines
+  starting with ``#`` in column 1 are comments, each pattern is trimmed and
+  cleaned like Go's ``filepath.Clean``, a leading ``/`` is dropped, ``!`` makes an
+  exception, a pattern excludes a path when it matches the path or one of its
+  parent directories, and the last matching line decides. The glob is Go's
+  ``filepath.Match`` plus ``**`` (any number of directories, including none);
+- each source is cleaned as if rooted at the context (``./a``, ``/a`` and
+  ``a/`` are the same, ``..`` cannot leave the context), may hold wildcards in
+  any path component (Go ``filepath.Match`` per component: ``*`` and ``?`` stop
+  at ``/``, ``[...]`` with ``^`` negation, ``\\`` escapes; ``**`` is just ``*``
+  here), and a directory is copied recursively; ``.`` is the whole context.
+
+Returned paths are relative, posix, sorted, files (and symlinks) only.
+URL sources (``ADD https://...``) and git sources are not in the context and are
+ignored. A source that does not exist selects nothing (the build would fail).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["IgnoreMatcher", "IgnorePattern", "read_ignore_patterns", "shipped_files", "clean_path"]
+
+_IGNORE_FILES = (".dockerignore", ".containerignore")
+_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
+
+
+def clean_path(path: str) -> str:
+    """Go's ``filepath.Clean`` for slash paths (``""`` -> ``"."``)."""
+    if not path:
+        return "."
+    rooted = path.startswith("/")
+    cleaned = posixpath.normpath(path)
+    if rooted:
+        cleaned = "/" + cleaned.lstrip("/")
+    return cleaned
+
+
+# -- .dockerignore ----------------------------------------------------------------
+
+_ESCAPE_IN_REGEX = frozenset(".+()|{}$")
+
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    """One cleaned .dockerignore pattern compiled the way moby's patternmatcher does."""
+
+    text: str  # the cleaned pattern without "!"
+    exclusion: bool  # a "!" line: re-includes what it matches
+    kind: str  # "exact" | "prefix" | "suffix" | "regexp"
+    regex: re.Pattern | None = None
+
+    @classmethod
+    def compile(cls, text: str, exclusion: bool = False) -> "IgnorePattern":
+        """Raise ValueError for a pattern Docker refuses (bad ``[`` class, trailing ``\\``)."""
+        _check_go_pattern(text)
+        reg = "^"
+        kind = "exact"
+        i = 0
+        n = len(text)
+        iteration = 0
+        while i < n:
+            ch = text[i]
+            i += 1
+            if ch == "*":
+                if i < n and text[i] == "*":
+                    i += 1
+                    if i < n and text[i] == "/":  # "**/" is "**"
+                        i += 1
+                    if i >= n:  # "**" at the end: everything below
+                        if kind == "exact":
+                            kind = "prefix"
+                        else:
+                            reg += ".*"
+                            kind = "regexp"
+                    else:
+                        reg += "(.*/)?"
+                        kind = "regexp"
+                    if iteration == 0:
+                        kind = "suffix"
+                else:
+                    reg += "[^/]*"
+                    kind = "regexp"
+            elif ch == "?":
+                reg += "[^/]"
+                kind = "regexp"
+            elif ch in _ESCAPE_IN_REGEX:
+                reg += "\\" + ch
+            elif ch == "\\":
+                if i < n:
+                    reg += "\\" + text[i]
+                    i += 1
+                    kind = "regexp"
+                else:
+                    reg += "\\\\"
+            elif ch in "[]":
+                reg += ch
+                kind = "regexp"
+            else:
+                reg += ch
+            iteration += 1
+        if kind != "regexp":
+            return cls(text, exclusion, kind)
+        try:
+            regex = re.compile(reg + r"\Z", re.DOTALL)
+        except re.error as err:
+            raise ValueError(f"bad pattern {text!r}: {err}") from None
+        return cls(text, exclusion, kind, regex)
+
+    def match(self, path: str) -> bool:
+        if self.kind == "exact":
+            return path == self.text
+        if self.kind == "prefix":
+            return path.startswith(self.text[:-2])
+        if self.kind == "suffix":
+            suffix = self.text[2:]
+            if path.endswith(suffix):
+                return True
+            return suffix[:1] == "/" and path == suffix[1:]
+        assert self.regex is not None
+        return self.regex.match(path) is not None
+
+    def match_or_parent(self, path: str) -> bool:
+        if self.match(path):
+            return True
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            if self.match("/".join(parts[:i])):
+                return True
+        return False
+
+
+def _check_go_pattern(pattern: str) -> None:
+    """The syntax errors Go's filepath.Match reports (ErrBadPattern)."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise ValueError(f"bad pattern {pattern!r}: trailing backslash")
+            i += 2
+            continue
+        if ch == "[":
+            _, i = _parse_class(pattern, i + 1)
+            continue
+        i += 1
+
+
+def _parse_class(pattern: str, i: int) -> tuple[str, int]:
+    """Parse a Go character class after "["; return (regex class, index after "]")."""
+    n = len(pattern)
+    out = "["
+    if i < n and pattern[i] == "^":
+        out += "^"
+        i += 1
+    first = True
+    while True:
+        if i >= n:
+            raise ValueError(f"bad pattern {pattern!r}: unterminated [")
+        if pattern[i] == "]" and not first:
+            return out + "]", i + 1
+        first = False
+        lo, i = _class_char(pattern, i)
+        if i < n and pattern[i] == "-" and i + 1 < n and pattern[i + 1] != "]":
+            hi, i = _class_char(pattern, i + 1)
+            if hi < lo:
+                raise ValueError(f"bad pattern {pattern!r}: bad range")
+            out += re.escape(lo) + "-" + re.escape(hi)
+        else:
+            out += re.escape(lo)
+
+
+def _class_char(pattern: str, i: int) -> tuple[str, int]:
+    n = len(pattern)
+    ch = pattern[i]
+    if ch == "\\":
+        if i + 1 >= n:
+            raise ValueError(f"bad pattern {pattern!r}: trailing backslash")
+        return pattern[i + 1], i + 2
+    if ch in "-]":
+        raise ValueError(f"bad pattern {pattern!r}: bad class")
+    return ch, i + 1
+
+
+def read_ignore_patterns(text: str) -> list[str]:
+    """The patterns of an ignore file, as moby's ``ignorefile.ReadAll`` returns them."""
+    out = []
+    for lineno, raw in enumerate(text.split("\n")):
+        if lineno == 0:
+            raw = raw.lstrip("\ufeff")
+        raw = raw.rstrip("\r")
+        if not raw or raw.startswith("#"):
+            continue
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        invert = pattern.startswith("!")
+        if invert:
+            pattern = pattern[1:].strip()
+        if pattern:
+            pattern = clean_path(pattern)
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        out.append("!" + pattern if invert else pattern)
+    return out
+
+
+class IgnoreMatcher:
+    """moby's PatternMatcher.MatchesOrParentMatches for slash paths relative to the context."""
+
+    def __init__(self, patterns: list[str]):
+        self.patterns: list[IgnorePattern] = []
+        self.invalid: list[str] = []
+        for p in patterns:
+            p = p.strip()
+            if not p:
+                continue
+            p = clean_path(p)
+            exclusion = p.startswith("!")
+            if exclusion:
+                if len(p) == 1:
+                    self.invalid.append(p)
+                    continue
+                p = p[1:]
+            try:
+                self.patterns.append(IgnorePattern.compile(p, exclusion))
+            except ValueError:
+                # Docker refuses the whole build for such a line; we skip it.
+                self.invalid.append(p)
+        self.has_exceptions = any(p.exclusion for p in self.patterns)
+
+    @classmethod
+    def for_context(cls, context_dir: Path) -> "IgnoreMatcher | None":
+        for name in _IGNORE_FILES:
+            path = Path(context_dir) / name
+            if path.is_file():
+                try:
+                    text = path.read_bytes().decode("utf-8", errors="replace")
+                except OSError:
+                    return None
+                return cls(read_ignore_patterns(text))
+        return None
+
+    def excluded(self, path: str) -> bool:
+        path = clean_path(path)
+        if path == ".":
+            return False
+        matched = False
+        for pattern in self.patterns:
+            if pattern.exclusion != matched:
+                continue
+            if pattern.match_or_parent(path):
+                matched = not pattern.exclusion
+        return matched
+
+
+# -- COPY/ADD sources -------------------------------------------------------------
+
+_GLOB_CHARS = frozenset("*?[\\")
+
+
+def _component_regex(component: str) -> re.Pattern | None:
+    """Go filepath.Match for one path component; None when the pattern is bad."""
+    out = ""
+    i, n = 0, len(component)
+    try:
+        while i < n:
+            ch = component[i]
+            if ch == "*":
+                out += "[^/]*"
+                i += 1
+            elif ch == "?":
+                out += "[^/]"
+                i += 1
+            elif ch == "[":
+                cls, i = _parse_class(component, i + 1)
+                out += cls
+            elif ch == "\\":
+                if i + 1 >= n:
+                    return None
+                out += re.escape(component[i + 1])
+                i += 2
+            else:
+                out += re.escape(ch)
+                i += 1
+        return re.compile(out + r"\Z", re.DOTALL)
+    except (ValueError, re.error):
+        return None
+
+
+def _expand_source(root: Path, source: str) -> list[str]:
+    """Context-relative paths (files or directories) a COPY source names; "" is the root."""
+    cleaned = clean_path("/" + source).lstrip("/")
+    if cleaned in ("", "."):
+        return [""]
+    parts = cleaned.split("/")
+    if not any(c in _GLOB_CHARS for c in cleaned):
+        return [cleaned] if os.path.lexists(root / cleaned) else []
+    current = [""]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        nxt = []
+        if not any(c in _GLOB_CHARS for c in part):
+            for base in current:
+                rel = f"{base}/{part}" if base else part
+                if os.path.lexists(root / rel):
+                    nxt.append(rel)
+        else:
+            regex = _component_regex(part)
+            if regex is None:
+                return []
+            for base in current:
+                directory = root / base if base else root
+                try:
+                    names = sorted(os.listdir(directory))
+                except OSError:
+                    continue
+                for name in names:
+                    if regex.match(name):
+                        rel = f"{base}/{name}" if base else name
+                        if last or os.path.isdir(root / rel):
+                            nxt.append(rel)
+        current = nxt
+        if not current:
+            return []
+    return current
+
+
+def _collect(root: Path, rel: str, matcher: IgnoreMatcher | None, out: set[str]) -> None:
+    full = root / rel if rel else root
+    if rel and (os.path.islink(full) or not os.path.isdir(full)):
+        if matcher is None or not matcher.excluded(rel):
+            out.add(rel)
+        return
+    prune = matcher is not None and not matcher.has_exceptions
+    if rel and prune and matcher.excluded(rel):
+        return
+    for dirpath, dirnames, filenames in os.walk(full):
+        relbase = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        relbase = "" if relbase == "." else relbase
+        kept = []
+        for d in sorted(dirnames):
+            drel = f"{relbase}/{d}" if relbase else d
+            if os.path.islink(os.path.join(dirpath, d)):
+                filenames.append(d)  # a symlink to a directory is copied as a link
+                continue
+            if prune and matcher.excluded(drel):
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        for f in filenames:
+            frel = f"{relbase}/{f}" if relbase else f
+            if matcher is None or not matcher.excluded(frel):
+                out.add(frel)
+
+
+def shipped_files(context_dir: Path, sources: list[str], dockerignore: bool = True) -> list[str]:
+    """The files of the build context that ``COPY``/``ADD`` with these sources select.
+
+    Paths are relative to ``context_dir``, posix, sorted and unique; directories
+    are expanded recursively and only files (and symlinks) are returned.
+    """
+    root = Path(context_dir)
+    if not root.is_dir():
+        return []
+    matcher = IgnoreMatcher.for_context(root) if dockerignore else None
+    out: set[str] = set()
+    for source in sources:
+        if not source or _REMOTE.match(source):
+            continue
+        for rel in _expand_source(root, source):
+            if rel and matcher is not None and matcher.excluded(rel) and not matcher.has_exceptions:
+                continue
+            _collect(root, rel, matcher, out)
+    return sorted(out)

@@ -1,0 +1,330 @@
+"""hardener.rewrite.verify without a container engine: command lines, comparison,
+report rendering, and the whole flow against a fake engine (real HTTP probes of
+local servers standing in for the containers)."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from hardener.rewrite import verify as V
+from hardener.rewrite.verify import (
+    Engine,
+    EngineError,
+    ImageReport,
+    ProbeResult,
+    VerifyReport,
+    compare,
+    is_root_user,
+    parse_probe_http,
+    shell_paths_in,
+    verify,
+)
+
+# -- pure helpers -------------------------------------------------------------------------
+
+
+def test_parse_probe_http():
+    assert parse_probe_http("8000/health") == (8000, "/health")
+    assert parse_probe_http("8000") == (8000, "/")
+    assert parse_probe_http("8080/") == (8080, "/")
+    assert parse_probe_http(":80/a/b?x=1") == (80, "/a/b?x=1")
+    for bad in ("", "http://x/", "abc/", "70000/", "0/"):
+        with pytest.raises(ValueError):
+            parse_probe_http(bad)
+
+
+@pytest.mark.parametrize(
+    "user, root",
+    [("", True), (None, True), ("root", True), ("0", True), ("0:0", True), ("root:root", True),
+     ("65532", False), ("65532:65532", False), ("nonroot", False), ("app:app", False), ("1000:0", False)],
+)
+def test_is_root_user(user, root):
+    assert is_root_user(user) is root
+
+
+def test_shell_paths_in_tar_names():
+    names = ["./", "./bin", "./bin/sh", "usr/bin/python3.11", "/usr/bin/bash", "etc/sh", "usr/share/bash/x",
+             "busybox/sh", "usr/bin/shred"]
+    assert shell_paths_in(names) == ["bin/sh", "busybox/sh", "usr/bin/bash"]
+    assert shell_paths_in(["usr/bin/python3", "etc/passwd", "bin"]) == []
+
+
+def test_engine_command_lines():
+    p = Engine("podman")
+    assert p.build_cmd(Path("/x/Dockerfile"), "t:1", Path("/ctx"), ["-v", "/a:/a:ro"]) == [
+        "podman", "build", "--pull=never", "--format", "docker", "-f", "/x/Dockerfile", "-t", "t:1", "-v", "/a:/a:ro",
+        "/ctx",
+    ]
+    assert p.run_http_cmd("t:1", "c1", 8000) == ["podman", "run", "-d", "--name", "c1", "--pull=never", "-p",
+                                                 "127.0.0.1::8000", "t:1"]
+    assert p.run_cmd("t:1", "c1", ["--version"]) == ["podman", "run", "--rm", "--name", "c1", "--network=none",
+                                                    "--pull=never", "t:1", "--version"]
+    assert p.shell_run_cmd("t:1", "c2")[-3:] == ["t:1", "-c", "exit 0"]
+    assert "--entrypoint" in p.shell_run_cmd("t:1", "c2") and "/bin/sh" in p.shell_run_cmd("t:1", "c2")
+    assert p.rm_cmd("c1") == ["podman", "rm", "-f", "-t", "0", "c1"]
+    assert p.rmi_cmd("t:1") == ["podman", "rmi", "-f", "t:1"]
+    d = Engine("docker")
+    assert d.build_cmd(Path("/x/Dockerfile"), "t:1", Path("/ctx")) == [
+        "docker", "build", "-f", "/x/Dockerfile", "-t", "t:1", "/ctx"
+    ]
+    assert d.rm_cmd("c1") == ["docker", "rm", "-f", "c1"]
+    assert "--pull=never" not in d.run_http_cmd("t", "c", 80)
+    with pytest.raises(ValueError):
+        Engine("nerdctl")
+
+
+def test_compare():
+    a = ProbeResult("http", 200, "hello")
+    assert compare(a, ProbeResult("http", 200, "hello")) == []
+    assert compare(a, ProbeResult("http", 500, "hello")) == ["HTTP status: 200 (original) vs 500 (rewritten)"]
+    (diff,) = compare(a, ProbeResult("http", 200, "bye"))
+    assert diff.startswith("body: 'hello' (original) vs 'bye' (rewritten)")
+    (diff,) = compare(a, ProbeResult("http", None, "", "no answer on port 8000 within 60s"))
+    assert "did not answer" in diff and "8000" in diff
+    assert compare(ProbeResult("cmd", 0, "v1\n"), ProbeResult("cmd", 1, "v1\n")) == [
+        "exit code: 0 (original) vs 1 (rewritten)"
+    ]
+    assert compare(ProbeResult("start", 0, ""), ProbeResult("start", 0, "")) == []
+    assert compare(None, a) == ["no probe result to compare"]
+
+
+def _report(**changes) -> VerifyReport:
+    o = ImageReport("original", "o", built=True, size=150_000_000, user="", has_shell=True,
+                    probe=ProbeResult("http", 200, "hello from app\n"))
+    r = ImageReport("rewritten", "r", built=True, size=60_000_000, user="65532:65532", has_shell=False,
+                    probe=ProbeResult("http", 200, "hello from app\n"))
+    fields = dict(original=o, rewritten=r, same_behaviour=True, nonroot=True, shell_free=True)
+    fields.update(changes)
+    return VerifyReport(**fields)
+
+
+def test_report_ok_and_render():
+    rep = _report()
+    assert rep.ok
+    text = rep.render()
+    first, *rest = text.splitlines()
+    assert first == "verify: OK"
+    assert "150 MB" in text and "60 MB (-60%)" in text
+    assert "root (no USER)" in text and "65532:65532" in text
+    assert "HTTP 200 'hello from app'" in text
+    assert "result: same answer, non-root, no shell" in text
+    assert len(text.splitlines()) <= 8
+
+
+def test_report_failures_are_named():
+    rep = _report(same_behaviour=False, differences=["body: 'a' (original) vs 'b' (rewritten)"])
+    assert not rep.ok
+    assert rep.render().startswith("verify: FAILED (the answers differ)")
+    assert "- body: 'a'" in rep.render()
+    rep = _report(nonroot=False, shell_free=False)
+    assert not rep.ok
+    assert "the rewritten image runs as root; the rewritten image has a shell" in rep.render().splitlines()[0]
+    # --level hardened keeps a shell by design
+    rep = _report(shell_free=False, require_shell_free=False)
+    assert rep.ok and "has a shell (allowed at this level)" in rep.render()
+
+
+def test_report_shows_the_build_log_of_a_failed_build():
+    rep = _report(same_behaviour=False, differences=["the rewritten image did not build"])
+    rep.rewritten.built = False
+    rep.rewritten.build_log = "STEP 3/9: RUN x\nError: building at STEP: exit status 127"
+    text = rep.render()
+    assert "the rewritten image did not build" in text.splitlines()[0]
+    assert "exit status 127" in text
+
+
+# -- the whole flow against a fake engine ---------------------------------------------------
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    answers: dict[int, tuple[int, bytes]] = {}
+
+    def do_GET(self):  # noqa: N802
+        status, body = self.answers[self.server.server_address[1]]
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def servers():
+    started = []
+
+    def serve(status: int, body: bytes) -> int:
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        port = httpd.server_address[1]
+        _Handler.answers[port] = (status, body)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started.append(httpd)
+        return port
+
+    yield serve
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class FakeEngine:
+    """Answers podman command lines; each image tag stands for a local HTTP server."""
+
+    def __init__(self, *, ports=None, users=None, shells=None, fail_build=(), cmd_answers=None):
+        self.calls: list[list[str]] = []
+        self.ports = ports or {}
+        self.users = users or {}
+        self.shells = shells or {}
+        self.fail_build = fail_build
+        self.cmd_answers = cmd_answers or {}
+        self.containers: dict[str, str] = {}
+        self.images: set[str] = set()
+
+    @staticmethod
+    def variant(tag: str) -> str:
+        return tag.rsplit(":", 1)[1]
+
+    def __call__(self, cmd, timeout=None, **kw):
+        self.calls.append(list(cmd))
+        ok = lambda out="": subprocess.CompletedProcess(cmd, 0, out, "")  # noqa: E731
+        verb = cmd[1]
+        if verb == "version":
+            return ok("4.3.1")
+        if verb == "build":
+            tag = cmd[cmd.index("-t") + 1]
+            if self.variant(tag) in self.fail_build:
+                return subprocess.CompletedProcess(cmd, 1, "STEP 1/2: FROM x\n", "Error: boom\n")
+            self.images.add(tag)
+            return ok("built")
+        if verb == "image" and cmd[2] == "inspect":
+            tag, fmt = cmd[-1], cmd[4]
+            if fmt == "{{.Size}}":
+                return ok("150000000\n" if self.variant(tag) == "original" else "60000000\n")
+            return ok(self.users.get(self.variant(tag), "") + "\n")
+        if verb == "run":
+            name = cmd[cmd.index("--name") + 1]
+            tag = next(c for c in cmd[2:] if c.startswith("localhost/dhard-verify-"))
+            self.containers[name] = tag
+            if "--entrypoint" in cmd:
+                has = self.shells.get(self.variant(tag), False)
+                return subprocess.CompletedProcess(cmd, 0 if has else 127, "", "" if has else "no such file")
+            if "--rm" in cmd:  # a command probe
+                code, out = self.cmd_answers[self.variant(tag)]
+                return subprocess.CompletedProcess(cmd, code, out, "")
+            return ok("c0ffee\n")
+        if verb == "port":
+            tag = self.containers[cmd[2]]
+            return ok(f"127.0.0.1:{self.ports[self.variant(tag)]}\n")
+        if verb == "inspect":
+            return ok("running 0\n" if "State.Status" in cmd[3] else "0\n")
+        if verb in ("rm", "rmi", "logs"):
+            if verb == "rmi":
+                self.images.discard(cmd[-1])
+            return ok()
+        raise AssertionError(f"unexpected command {cmd}")
+
+
+@pytest.fixture
+def dockerfile(tmp_path):
+    (tmp_path / "ctx").mkdir()
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM python:3.11-slim\nCMD [\"python\", \"app.py\"]\n")
+    return path
+
+
+def test_verify_same_answer_nonroot_shell_free(dockerfile, servers, monkeypatch):
+    fake = FakeEngine(
+        ports={"original": servers(200, b"hello"), "rewritten": servers(200, b"hello")},
+        users={"original": "", "rewritten": "65532:65532"},
+        shells={"original": True},
+    )
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM gcr.io/distroless/python3-debian12:nonroot\n", dockerfile.parent / "ctx",
+                 probe_http="8000/", timeout=10, runner=fake, build_options=["-v", "/ca:/ca:ro"])
+    assert rep.ok, rep.render()
+    assert (rep.same_behaviour, rep.nonroot, rep.shell_free) == (True, True, True)
+    assert rep.original.probe == ProbeResult("http", 200, "hello", "", rep.original.probe.seconds)
+    assert rep.original.has_shell is True and rep.rewritten.has_shell is False
+    assert rep.original.size == 150_000_000 and rep.rewritten.user == "65532:65532"
+    builds = [c for c in fake.calls if c[1] == "build"]
+    assert len(builds) == 2 and all("--pull=never" in c and c[-3:-1] == ["-v", "/ca:/ca:ro"] for c in builds)
+    # the rewritten Dockerfile is a temporary file, not written into the context
+    assert builds[1][builds[1].index("-f") + 1] != str(dockerfile)
+    assert list((dockerfile.parent / "ctx").iterdir()) == []
+    # every container and image it made is removed
+    started = {c[c.index("--name") + 1] for c in fake.calls if c[1] == "run"}
+    removed = {c[-1] for c in fake.calls if c[1] == "rm"}
+    assert started <= removed
+    assert fake.images == set()
+
+
+def test_verify_reports_a_different_answer(dockerfile, servers, monkeypatch):
+    fake = FakeEngine(
+        ports={"original": servers(200, b"hello"), "rewritten": servers(500, b"Internal Server Error")},
+        users={"rewritten": "65532"},
+    )
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake,
+                 build_options=[])
+    assert not rep.ok and not rep.same_behaviour and rep.nonroot and rep.shell_free
+    assert rep.differences[0] == "HTTP status: 200 (original) vs 500 (rewritten)"
+
+
+def test_verify_root_and_shell_in_the_rewritten_image(dockerfile, servers, monkeypatch):
+    port = servers(200, b"x")
+    fake = FakeEngine(ports={"original": port, "rewritten": port}, users={"rewritten": "root"},
+                      shells={"original": True})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: ["usr/bin/bash"])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000", timeout=10, runner=fake,
+                 build_options=[])
+    assert rep.same_behaviour and not rep.nonroot and not rep.shell_free and not rep.ok
+    assert rep.rewritten.has_shell is True  # bash found in the filesystem although /bin/sh is absent
+    relaxed = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000", timeout=10,
+                     runner=FakeEngine(ports={"original": port, "rewritten": port},
+                                       users={"rewritten": "app"}, shells={"original": True, "rewritten": True}),
+                     build_options=[], require_shell_free=False)
+    assert relaxed.ok and not relaxed.shell_free
+
+
+def test_verify_command_probe(dockerfile, monkeypatch):
+    fake = FakeEngine(users={"rewritten": "65532"}, cmd_answers={"original": (0, "v1.2\n"), "rewritten": (0, "v1.2\n")})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_cmd=["--version"], runner=fake,
+                 build_options=[])
+    assert rep.ok and rep.rewritten.probe.summary() == "exit 0 'v1.2'"
+    probes = [c for c in fake.calls if c[1] == "run" and "--rm" in c and "--entrypoint" not in c]
+    assert all(c[-1] == "--version" and "--network=none" in c for c in probes)
+
+
+def test_verify_failed_build(dockerfile, monkeypatch):
+    fake = FakeEngine(fail_build=("rewritten",), cmd_answers={"original": (0, "")})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_cmd=["true"], runner=fake,
+                 build_options=[])
+    assert not rep.ok and not rep.rewritten.built and "Error: boom" in rep.rewritten.build_log
+    assert "the rewritten image did not build" in rep.render()
+
+
+def test_build_options_come_from_the_environment(dockerfile, monkeypatch):
+    fake = FakeEngine(users={"rewritten": "65532"}, cmd_answers={"original": (0, ""), "rewritten": (0, "")})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    monkeypatch.setenv(V.BUILD_OPTS_ENV, "-v '/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro'")
+    verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_cmd=["x"], runner=fake)
+    build = next(c for c in fake.calls if c[1] == "build")
+    assert "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro" in build
+
+
+def test_verify_without_an_engine(dockerfile):
+    def missing(cmd, timeout=None, **kw):
+        raise FileNotFoundError(cmd[0])
+
+    with pytest.raises(EngineError, match="not installed"):
+        verify(dockerfile, "FROM x\n", dockerfile.parent, runner=missing)
+    with pytest.raises(ValueError):
+        verify(dockerfile, "FROM x\n", dockerfile.parent, probe_http="8000", probe_cmd=["x"], runner=missing)
