@@ -7,6 +7,14 @@ A rule module has ``CODE`` (its catalogue entry in ``rules/DHnnn.yml``) and
 from __future__ import annotations
 
 from . import (
+    dh301_apt_lists_left,
+    dh302_apt_recommends,
+    dh303_apk_cache_left,
+    dh304_rpm_cache_left,
+    dh305_pip_cache_left,
+    dh306_node_cache_left,
+    dh307_build_tools_in_final_image,
+    dh308_package_manager_in_final_image,
     dh401_untagged_image,
     dh402_latest_tag,
     dh403_floating_tag,
@@ -17,6 +25,14 @@ from . import (
 )
 
 RULES: tuple = (
+    dh301_apt_lists_left,
+    dh302_apt_recommends,
+    dh303_apk_cache_left,
+    dh304_rpm_cache_left,
+    dh305_pip_cache_left,
+    dh306_node_cache_left,
+    dh307_build_tools_in_final_image,
+    dh308_package_manager_in_final_image,
     dh401_untagged_image,
     dh402_latest_tag,
     dh403_floating_tag,
