@@ -1,0 +1,1 @@
+"""dhard end-to-end sandbox: see e2e/NOTES.md."""
