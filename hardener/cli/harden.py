@@ -1,0 +1,155 @@
+"""``dhard harden``: rewrite a build into a multi-stage, shell-less, non-root image.
+
+Exit codes: 0 Success (the diff, or the file written), 1 Skip (nothing written;
+the reason on stderr), 2 Failure or a usage error. With ``--verify`` the exit
+code is 1 when the rewritten image does not behave like the original.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shlex
+import sys
+
+from ..source import SourceError, atomic_write
+from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error, read_source, relpath
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("dockerfile", help="the Dockerfile to rewrite (- for stdin)")
+    parser.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's directory)")
+    parser.add_argument("--target", choices=("distroless", "chainguard", "dhi"), default="distroless",
+                        help="which family of shell-less images to ship on (default: distroless)")
+    parser.add_argument("--level", choices=("distroless", "hardened"), default="distroless",
+                        help="distroless: shell-less final stage; hardened: non-root fallback on the same OS")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--write", action="store_true", help="write the result over the Dockerfile")
+    out.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+    out.add_argument("--stdout", action="store_true", help="print the whole rewritten Dockerfile")
+    parser.add_argument("--explain", action="store_true", help="print why each change was made")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="with -, the path used for messages and config")
+    verify = parser.add_argument_group("verification (builds and runs both images)")
+    verify.add_argument("--verify", action="store_true", help="build and run the original and the rewritten image and compare")
+    verify.add_argument("--engine", choices=("docker", "podman"), default=None,
+                        help="container engine for --verify (default: podman if installed, else docker)")
+    verify.add_argument("--probe-http", metavar="PORT/PATH", help="compare the HTTP answer on PORT/PATH")
+    verify.add_argument("--probe-cmd", metavar="ARGS", help="compare exit code and stdout of the image run with ARGS")
+    verify.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an answer (default 60)")
+
+
+def run(args) -> int:
+    path = args.dockerfile
+    name = args.stdin_filename if path == "-" and args.stdin_filename else path
+    try:
+        source = read_source(path, name)
+    except SourceError as exc:
+        error(str(exc))
+        return EXIT_ERROR
+    if args.context is not None:
+        context = args.context
+        if not os.path.isdir(context):
+            error(f"--context {context}: not a directory")
+            return EXIT_ERROR
+    else:
+        context = os.path.dirname(os.path.abspath(name)) if name != "-" else None
+    config = None
+    try:
+        from ..config import ConfigError, load_config
+
+        config = load_config(None if name == "-" else name)
+    except ConfigError as exc:
+        error(str(exc))
+        return EXIT_ERROR
+    from ..rewrite import Failure, Skip, harden
+
+    result = harden(source, context=context, target=args.target, level=args.level, config=config)
+    shown = relpath(name)
+    err = sys.stderr
+    if isinstance(result, Failure):
+        error(f"{shown}: {result.error}")
+        return EXIT_ERROR
+    if isinstance(result, Skip):
+        err.write(f"{shown}: skipped ({result.kind}): {result.reason}\n")
+        if result.hint:
+            err.write(f"  hint: {result.hint}\n")
+        _notes(err, shown, result, args.explain)
+        return EXIT_FINDINGS
+    _notes(err, shown, result, args.explain)
+    if args.verify:
+        code = _verify(args, name, result, context, shown)
+        if code != EXIT_CLEAN:
+            return code
+    if args.write:
+        if path == "-":
+            sys.stdout.write(result.text)
+            return EXIT_CLEAN
+        if result.text != source.text:
+            try:
+                atomic_write(path, source.with_text(result.text).to_bytes())
+            except OSError as exc:
+                error(f"{shown}: cannot write: {exc.strerror or exc}")
+                return EXIT_ERROR
+            err.write(f"{shown}: rewritten ({result.base})\n")
+        return EXIT_CLEAN
+    if args.stdout:
+        sys.stdout.write(result.text)
+        return EXIT_CLEAN
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            source.text.splitlines(keepends=True),
+            result.text.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
+        )
+    )
+    return EXIT_CLEAN
+
+
+def _notes(err, shown: str, result, explain: bool) -> None:
+    for note in result.warnings:
+        where = note.where or shown
+        err.write(f"{where}: warning: {note.message}\n")
+    if explain:
+        for note in result.explain:
+            where = note.where or shown
+            err.write(f"{where}: why: {note.message}\n")
+
+
+def _verify(args, name: str, result, context, shown: str) -> int:
+    if name == "-" or context is None:
+        error("--verify needs a Dockerfile on disk and its build context")
+        return EXIT_ERROR
+    try:
+        from ..rewrite.verify import EngineError, verify
+    except ImportError:
+        error("--verify is not available in this installation (hardener.rewrite.verify is missing)")
+        return EXIT_ERROR
+    engine = args.engine or _default_engine()
+    probe_cmd = shlex.split(args.probe_cmd) if args.probe_cmd else None
+    from pathlib import Path
+
+    try:
+        report = verify(
+            Path(name),
+            result.text,
+            Path(context),
+            engine=engine,
+            probe_http=args.probe_http,
+            probe_cmd=probe_cmd,
+            timeout=args.timeout,
+            require_shell_free=args.level == "distroless",
+        )
+    except (EngineError, ValueError) as exc:
+        error(f"--verify: {exc}")
+        return EXIT_ERROR
+    sys.stderr.write(report.render() + "\n")
+    return EXIT_CLEAN if report.ok else EXIT_FINDINGS
+
+
+def _default_engine() -> str:
+    import shutil
+
+    if shutil.which("podman"):
+        return "podman"
+    return "docker"

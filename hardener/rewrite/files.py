@@ -1,0 +1,138 @@
+"""Which paths the new final stage copies out of the builder, and who owns them.
+
+*App roots* are where the original put the app: every COPY/ADD destination of
+the chain, widened to the final WORKDIR when it lies inside it (so files the
+build generates next to the app — compiled assets, ``node_modules`` — come
+along), never a system directory as a whole.
+
+Ownership: the app runs as 65532. What the original handed to a non-root user
+or made writable (``chown``, ``COPY --chown``, ``chmod o+w``) and every VOLUME
+it creates is copied with ``--chown=65532:65532``; the rest stays root-owned and
+read-only for the app.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .plan import SYSTEM_DIRS, Facts, under
+from .result import Log
+
+
+@dataclass
+class CopySpec:
+    src: str
+    dest: str
+    stage: str  # the builder stage to copy from
+    chown: bool = False
+    why: str = ""
+
+
+BIN_DIRS = ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
+
+
+def app_roots(facts: Facts, exclude: set[str] | None = None, include_context: bool = True, log: Log | None = None,
+              tools: bool = True) -> list[str]:
+    """Paths holding the app in the builder (deduplicated, outermost only).
+
+    ``tools=False`` leaves out programs copied into bin directories (uv, tini, gosu ...): an app
+    run by an interpreter does not start them.
+    """
+    exclude = exclude or set()
+    workdir = facts.workdir
+    use_workdir = workdir not in SYSTEM_DIRS
+    roots: list[str] = []
+    for fact in facts.copies:
+        if fact.from_context and not include_context:
+            continue
+        if fact.dest in exclude or under(fact.dest, "/tmp"):
+            continue  # /tmp holds what the build needed, not the app
+        if not tools and any(under(fact.dest, b) for b in BIN_DIRS):
+            if log is not None:
+                log.why(f"{fact.dest} is not copied: a program in a bin directory that the app's interpreter "
+                        "does not start", facts.where(fact.ins))
+            continue
+        if use_workdir and under(fact.dest, workdir):
+            roots.append(workdir)
+            continue
+        roots.extend(p for p in app_roots_for(facts, fact, log) if p not in exclude)
+    if use_workdir and workdir in facts.workdirs_used and workdir not in roots:
+        roots.append(workdir)
+    return outermost(roots)
+
+
+def app_roots_for(facts: Facts, fact, log: Log | None = None) -> list[str]:
+    """Where one COPY/ADD put things; a system directory is narrowed to the files copied into it."""
+    if not (fact.dest in SYSTEM_DIRS or (fact.dest_is_dir and _is_system(fact.dest))):
+        return [fact.dest]
+    out = []
+    for source in fact.sources:
+        if source in fact.urls:
+            base = posixpath.basename(source.split("?", 1)[0])
+        elif fact.from_context and facts.context_dir is not None and (facts.context_dir / source.strip("/")).is_file():
+            base = posixpath.basename(source.rstrip("/"))
+        else:
+            base = ""
+        if not base or any(ch in base for ch in "*?["):
+            if log is not None:
+                log.warn(f"{fact.ins.name} {source} into {fact.dest} is not copied to the runtime image: dhard cannot "
+                         f"tell which files it puts into that system directory", facts.where(fact.ins))
+            continue
+        out.append(posixpath.join(fact.dest, base))
+    return out
+
+
+def _is_system(path: str) -> bool:
+    return path in SYSTEM_DIRS
+
+
+def outermost(paths: list[str]) -> list[str]:
+    out: list[str] = []
+    for path in dict.fromkeys(paths):
+        if any(under(path, other) and path != other for other in paths):
+            continue
+        out.append(path)
+    return out
+
+
+def owned_copies(facts: Facts, roots: list[str], stage: str, log: Log,
+                 app_writes: dict[str, tuple[str, str]] | None = None) -> list[CopySpec]:
+    """CopySpecs for ``roots`` plus the writable paths and volumes, with --chown where the app writes.
+
+    ``app_writes``: path -> (why, where) for directories the app's sources write into.
+    """
+    reasons: dict[str, tuple[str, str | None]] = {}
+    for path, ins in facts.writable_paths(set()).items():
+        reasons[path] = ("the original made it writable for the app", facts.where(ins))
+    created = facts.created_paths()
+    for path, ins in facts.volume_paths():
+        if path in created or any(under(path, r) for r in roots):
+            reasons.setdefault(path, ("it is a VOLUME the app writes to", facts.where(ins)))
+        else:
+            log.warn(
+                f"VOLUME {path} is not created by the build: Docker will create it owned by root, "
+                "and uid 65532 cannot write to it; create it in the build (mkdir) and run dhard harden again",
+                facts.where(ins),
+            )
+    for path, why in (app_writes or {}).items():
+        reasons.setdefault(path, why)
+    reasons = {w: r for w, r in reasons.items()
+               if w not in SYSTEM_DIRS and not any(under(w, p) for p in ("/root", "/proc", "/dev", "/sys", "/tmp"))}
+    paths = list(roots)
+    for w in reasons:
+        if not any(under(w, r) for r in roots):
+            paths.append(w)  # a chown/chmod target or a COPY destination: it exists in the builder
+    paths = outermost(paths)
+    copies: list[CopySpec] = []
+    for path in paths:
+        owner = next((w for w in reasons if under(path, w)), None)
+        copies.append(CopySpec(path, path, stage, owner is not None))
+        if owner is not None:
+            why, where = reasons[owner]
+            log.why(f"{path} is copied owned by 65532: {why}", where)
+    for w, (why, where) in reasons.items():
+        if any(under(w, c.src) and c.src != w and not c.chown for c in copies):
+            copies.append(CopySpec(w, w, stage, True))
+            log.why(f"{w} is copied again owned by 65532: {why}", where)
+    return copies

@@ -1,0 +1,143 @@
+"""``--level hardened``: the fallback when a shell-less image is out of reach.
+
+Same base, same OS family, same ENTRYPOINT/CMD; the improvements that do not
+need the app to change:
+
+- setuid/setgid bits stripped in the final stage
+  (``find / -xdev -perm /6000 -type f -exec chmod a-s {} +``) and a non-root
+  ``USER`` after the last step that needs root: the base image's own non-root
+  user when it has one (``node``), else the numeric ``65532:65532``, which
+  needs no passwd entry (``USER nonroot`` would fail outside distroless);
+  images whose entrypoint drops privileges itself (postgres, redis) get no USER;
+- then the lint rules' fixes, unsafe ones included (``hardener.fixer``):
+  package-manager lists and caches removed, ``--no-install-recommends``,
+  exec-form CMD/ENTRYPOINT, pins from the configuration.
+"""
+
+from __future__ import annotations
+
+from ..model import Dockerfile
+from ..parse import parse
+from .plan import Facts
+from .result import Log, SkipError, Success
+
+STRIP_GNU = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
+STRIP_BUSYBOX = "find / -xdev \\( -perm -4000 -o -perm -2000 \\) -type f -exec chmod a-s {} +"
+_TRAILERS = frozenset("CMD ENTRYPOINT HEALTHCHECK EXPOSE LABEL STOPSIGNAL VOLUME MAINTAINER ONBUILD".split())
+
+
+def rewrite(df: Dockerfile, context_dir, config, log: Log) -> Success:
+    from ..fixer import fix_source
+
+    facts = Facts(df, context_dir, config)
+    info = facts.root_info
+    for stage in facts.chain:
+        if facts.ctx.image_of(stage).family == "windows":
+            raise SkipError("windows", f"{stage.base.written} is a Windows image; the hardened level covers Linux images", None)
+    if not facts.root.base.resolved and df.escape == "`":
+        raise SkipError("windows", "the file uses the Windows escape character", None)
+    if info.has_shell is False:
+        raise SkipError("already-hardened", f"the final stage ({facts.root.base.written}) is already shell-less; "
+                        "use the distroless level", None)
+    text = _own_edits(facts, log)
+    source = df.source.with_text(text)
+    result = fix_source(source, config, unsafe=True)
+    for finding in result.applied:
+        log.why(f"{finding.code} ({finding.name}): {finding.fix.title}", f"{facts.name}:{finding.line}")
+    for finding in result.reverted:
+        log.warn(f"{finding.code} fix left out: its result would not parse", f"{facts.name}:{finding.line}")
+    new_text = result.source.text
+    new_df = parse(result.source)
+    if new_df.error is not None:  # the fixer never leaves a broken file, but be sure
+        new_text = text
+    for finding in result.remaining:
+        if finding.code[:3] in ("DH1", "DH2", "DH3") and finding.severity >= 2:
+            log.warn(f"{finding.code} ({finding.name}) remains: {finding.message}", f"{facts.name}:{finding.line}")
+        elif finding.code == "DH404":
+            log.warn(f"the base image is not pinned by digest ({finding.message}); dhard cannot look digests up "
+                     "offline: add one, or a `pins` entry in the configuration", f"{facts.name}:{finding.line}")
+    if new_text == df.text:
+        raise SkipError("already-hardened", "the hardened level finds nothing to change in this file",
+                        "run `dhard check` for what is left")
+    return Success(text=new_text, warnings=tuple(log.warnings), explain=tuple(log.explain),
+                   base=facts.root.base.written, level="hardened")
+
+
+def _own_edits(facts: Facts, log: Log) -> str:
+    df = facts.df
+    text = df.text
+    eol = df.source.newline
+    info = facts.root_info
+    final = facts.final
+    own = list(final.instructions)
+    # the point after the last step of the final stage that changes files
+    anchor = None
+    last_work = 0
+    for n, ins in enumerate(own):
+        if ins.name in ("RUN", "COPY", "ADD", "WORKDIR", "USER", "FROM"):
+            last_work = n
+    for ins in own[last_work + 1:]:
+        if ins.name in _TRAILERS or ins.name in ("ENV", "ARG"):
+            anchor = ins
+            break
+    user = facts.user
+    root_now = user in (None, "root", "0", "0:0") or (user or "").split(":", 1)[0] in ("root", "0")
+    inserts: list[tuple[int, str]] = []
+    lines: list[str] = []
+    strip = STRIP_BUSYBOX if (info.family == "alpine" or info.libc == "musl" or info.family == "busybox") else STRIP_GNU
+    if info.package_manager in (None,) and info.family is None:
+        log.warn("dhard does not know the base image; the setuid strip assumes GNU find", facts.where(final.from_))
+    stripped = any(ins.name == "RUN" and "chmod a-s" in ins.args and "find" in ins.args for ins in facts.instructions)
+    if stripped:
+        pass
+    elif root_now:
+        lines.append(f"RUN {strip}")
+        log.why("setuid/setgid bits stripped from every file of the image: no program in it can gain privileges",
+                facts.where(anchor) if anchor is not None else None)
+    else:
+        # a non-root USER is already in effect: strip before the first USER of the final stage
+        first_user = next((i for i in own if i.name == "USER"), None)
+        if first_user is not None:
+            inserts.append((first_user.trivia_start, f"RUN {strip}{eol}"))
+            log.why("setuid/setgid bits stripped before the image switches user", facts.where(first_user))
+    if root_now:
+        if not _root_flagged(facts):
+            log.warn("no USER added: the image's entrypoint starts as root and drops privileges itself "
+                     "(gosu / su-exec); a USER would break it", facts.where(final.from_))
+        else:
+            new_user = _user_for(info)
+            lines.append(f"USER {new_user}")
+            log.why(f"USER {new_user}: " + ("the base image's own non-root user" if ":" not in new_user else
+                    "a numeric uid needs no passwd entry (USER nonroot exists only in distroless images)"),
+                    facts.where(anchor) if anchor is not None else None)
+            for path, ins in facts.volume_paths():
+                log.warn(f"VOLUME {path} is owned by root unless the build gives it to {new_user}; "
+                         f"add `RUN mkdir -p {path} && chown {new_user} {path}` before USER if the app writes there",
+                         facts.where(ins))
+    if lines:
+        block = "".join(line + eol for line in lines)
+        if anchor is not None:
+            inserts.append((anchor.trivia_start, block))
+        else:
+            end = own[-1].end
+            prefix = "" if text[:end].endswith("\n") else eol
+            inserts.append((end, prefix + block))
+    for at, content in sorted(inserts, reverse=True):
+        text = text[:at] + content + text[at:]
+    # exec form for simple shell-form CMD/ENTRYPOINT the rules did not convert is left to DH201's fix
+    return text
+
+
+def _root_flagged(facts: Facts) -> bool:
+    """Whether DH101 (root-user) flags the original: its judgement of entrypoints that drop privileges."""
+    from ..config import Config
+    from ..lint import lint
+
+    config = (facts.ctx.config or Config()).with_overrides(select=("DH101",), ignore=())
+    return any(f.code == "DH101" for f in lint(facts.df, config))
+
+
+def _user_for(info) -> str:
+    if info.nonroot_user and info.family not in ("distroless", "chainguard", "dhi") and info.nonroot_uid not in (None, 0):
+        return info.nonroot_user
+    return "65532:65532"

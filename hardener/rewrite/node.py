@@ -1,0 +1,267 @@
+"""Node apps: the Node major, production dependencies, and a command without npm.
+
+Distroless nodejs runs ``/nodejs/bin/node`` as its ENTRYPOINT and has no npm,
+so ``CMD ["npm", "start"]`` becomes the script's own ``node`` command (read from
+package.json, only when it is a plain ``node file ...``), and ``node`` is never
+repeated in CMD (``node node server.js`` is the classic mistake). When the
+build installed devDependencies, an extra builder stage runs ``npm prune
+--omit=dev`` and the app is copied from there.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+
+from ..shell import parse_shell, unwrap
+from .files import CopySpec
+from .plan import Exec, Facts
+from .result import Log, SkipError
+from .targets import Runtime, describe, preset_is_reliable
+
+NODE_NAMES = {"node", "nodejs"}
+PM_NAMES = {"npm", "yarn", "pnpm"}
+
+# Packages with native add-ons: built for musl on Alpine, they do not load on glibc.
+NATIVE_ADDONS = frozenset("""
+bcrypt sharp sqlite3 better-sqlite3 canvas node-sass argon2 re2 leveldown bufferutil utf-8-validate
+@node-rs/bcrypt @node-rs/argon2 grpc node-gyp-build farmhash kerberos libxmljs libxmljs2 microtime
+node-expat usb serialport @serialport/bindings-cpp ffi-napi ref-napi zeromq isolated-vm deasync
+lmdb msgpackr-extract @prisma/client prisma esbuild @swc/core
+""".split())
+
+
+@dataclass
+class NodePlan:
+    runtime: Runtime
+    copies: list[CopySpec] = field(default_factory=list)
+    env: list[tuple[str, str]] = field(default_factory=list)
+    entrypoint: list[str] | None = None
+    cmd: list[str] | None = None
+    stages: list[str] = field(default_factory=list)  # extra builder stages (instruction lines)
+    copy_stage: str | None = None  # where the app is copied from (the prune stage)
+    app_exclude: set[str] = field(default_factory=set)
+
+
+def is_node_command(argv0: str) -> bool:
+    base = posixpath.basename(argv0)
+    return base in NODE_NAMES or base in PM_NAMES or base == "npx"
+
+
+def node_version(facts: Facts) -> str:
+    info = facts.root_info
+    candidates = []
+    if info.runtime == "node":
+        candidates.append((info.runtime_version, facts.root.base.written))
+    else:
+        # a fat final stage (apk add nodejs) built from a node:NN stage
+        for stage in facts.df.stages:
+            if stage.index in facts.chain_indexes or stage.parent is not None:
+                continue
+            other = facts.ctx.image_info(stage.base)
+            if other.runtime == "node":
+                candidates.append((other.runtime_version, stage.base.written))
+    versions = {v for v, _ in candidates if v}
+    if len(versions) == 1:
+        return versions.pop()
+    written = ", ".join(w for _, w in candidates) or facts.root.base.written
+    raise SkipError(
+        "unknown-runtime",
+        f"dhard cannot tell which Node major the app runs on ({written})",
+        "build on a tag that names it, such as node:22-bookworm-slim",
+    )
+
+
+def plan(facts: Facts, ex: Exec, target: str, log: Log) -> NodePlan:
+    from ..images import lookup
+
+    version = node_version(facts)
+    counterpart = lookup(None, "node", version).counterparts.get(target)
+    if not counterpart:
+        raise SkipError(
+            "no-counterpart",
+            f"there is no {target} Node image for Node {version}",
+            "build on a Node LTS major the target has (20, 22 or 24 for distroless), or use --level hardened",
+        )
+    runtime = describe(counterpart, target)
+    out = NodePlan(runtime=runtime)
+    pkg = _package_json(facts)
+    if facts.root_info.libc == "musl" or facts.root_info.family == "alpine":
+        natives = sorted(n for n in _dependencies(pkg) if n in NATIVE_ADDONS) if pkg is not None else None
+        if natives is None:
+            raise SkipError("musl", "the dependencies are installed on Alpine (musl) and dhard cannot read "
+                            "package.json to rule out native add-ons, which would not load on glibc",
+                            "pass --context, or build on node:<major>-bookworm-slim")
+        if natives:
+            raise SkipError("musl", f"the native add-ons {', '.join(natives)} are built on Alpine (musl) and do not "
+                            "load on the glibc-based target", "build on node:<major>-bookworm-slim")
+        log.warn("dependencies were installed on Alpine (musl); package.json names no known native add-on, "
+                 "but any that exists would not load on the glibc-based target")
+    argv = _resolve_npm(facts, ex, pkg, log)
+    _prune(facts, out, pkg, log)
+    entry, cmd = _compose(facts, ex, argv, runtime, target, log)
+    out.entrypoint, out.cmd = entry, cmd
+    return out
+
+
+def _package_json(facts: Facts) -> dict | None:
+    path = facts.context_file(posixpath.join(facts.workdir, "package.json"))
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _dependencies(pkg: dict | None) -> set[str]:
+    if not pkg:
+        return set()
+    out: set[str] = set()
+    for key in ("dependencies", "optionalDependencies"):
+        deps = pkg.get(key)
+        if isinstance(deps, dict):
+            out.update(deps)
+    return out
+
+
+def _resolve_npm(facts: Facts, ex: Exec, pkg: dict | None, log: Log) -> list[str]:
+    """The node argv the image runs: ``npm start`` resolved through package.json."""
+    argv = list(ex.argv)
+    base = posixpath.basename(argv[0])
+    where = facts.where(ex.cmd_ins or ex.entry_ins)
+    if base in NODE_NAMES:
+        if len(argv) == 1:
+            raise SkipError("bare-interpreter", "the image runs a bare node REPL: no app to move",
+                            "set the command that starts the app")
+        return argv
+    if base == "npx":
+        raise SkipError("unknown-binary", "the image runs npx, which the shell-less target does not have",
+                        "run the package's entry file with node in exec form")
+    script = _script_name(argv)
+    if script is None:
+        raise SkipError("unknown-binary", f"the image runs `{' '.join(argv)}`; the target has no {base}",
+                        "run the app with node in exec form")
+    if pkg is None:
+        raise SkipError(
+            "missing-context",
+            f"`{' '.join(argv)}` runs a package.json script; dhard needs package.json from the build context "
+            "to know what it does",
+            "pass --context with the directory the image is built from",
+        )
+    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
+    for hook in (f"pre{script}", f"post{script}"):
+        if hook in scripts:
+            raise SkipError("shell-form", f"package.json has a {hook} script that `{base} {script}` runs through a shell",
+                            "run the app with node in exec form")
+    body = scripts.get(script)
+    if body is None:
+        if script == "start" and facts.context_file(posixpath.join(facts.workdir, "server.js")) is not None:
+            body = "node server.js"  # npm's default start script
+        else:
+            raise SkipError("missing-context", f"package.json has no \"{script}\" script", None)
+    parsed = parse_shell(body)
+    cmds = parsed.commands
+    if not parsed.known or len(cmds) != 1 or cmds[0].assignments or cmds[0].redirects:
+        raise SkipError("shell-form", f"the package.json script \"{script}\" ({body}) needs a shell",
+                        "make it a plain `node file` command, or CMD node directly")
+    cmd = unwrap(cmds[0])
+    words = cmd.argv()
+    if any(w is None for w in words) or not words or words[0] not in NODE_NAMES:
+        raise SkipError("shell-form", f"the package.json script \"{script}\" runs `{body}`, not a plain `node file`",
+                        "CMD the node command it should run, in exec form")
+    extra = argv[len(_npm_prefix(argv)):]
+    log.why(f"`{' '.join(argv)}` resolved to `{body}` from package.json: the target has no {base}", where)
+    return [*words, *extra]  # type: ignore[list-item]
+
+
+def _npm_prefix(argv: list[str]) -> list[str]:
+    base = posixpath.basename(argv[0])
+    if len(argv) >= 2 and argv[1] in ("start", "run", "run-script"):
+        n = 2 if argv[1] == "start" else 3
+        prefix = argv[:n]
+        if len(argv) > n and argv[n] == "--":
+            prefix = argv[: n + 1]
+        return prefix
+    if base in ("yarn", "pnpm") and len(argv) >= 2:
+        return argv[:2]
+    return argv[:1]
+
+
+def _script_name(argv: list[str]) -> str | None:
+    if len(argv) < 2:
+        return "start" if posixpath.basename(argv[0]) == "yarn" else None
+    if argv[1] == "start":
+        return "start"
+    if argv[1] in ("run", "run-script") and len(argv) >= 3:
+        return argv[2]
+    if posixpath.basename(argv[0]) in ("yarn", "pnpm") and not argv[1].startswith("-"):
+        return argv[1]
+    return None
+
+
+def _prune(facts: Facts, out: NodePlan, pkg: dict | None, log: Log) -> None:
+    """Add a stage without devDependencies when the build installed them."""
+    installs = []
+    for ins, script in facts.runs:
+        env = facts.vars_at(ins)
+        for raw in script.commands:
+            cmd = unwrap(raw)
+            argv = cmd.argv()
+            name = cmd.name
+            if name not in PM_NAMES or len(argv) < 2:
+                continue
+            verb = argv[1]
+            prod_env = (env.get("NODE_ENV") == "production") or any(
+                (a.value or "").startswith("NODE_ENV=production") for a in cmd.assignments)
+            if name == "npm" and verb in ("ci", "install", "i", "clean-install"):
+                if len([a for a in argv[2:] if a and not a.startswith("-")]):
+                    continue  # npm install <pkg>: adds a package, not the project's install
+                prod = prod_env or cmd.has_flag("--production", "--only=prod", "--only=production") \
+                    or cmd.flag_value("--omit") == "dev" or cmd.flag_value("--only") in ("prod", "production")
+                installs.append(("npm", prod, ins, facts._cwd_of(ins, raw)))
+            elif name == "yarn" and verb in ("install",) or (name == "yarn" and len(argv) == 1):
+                prod = prod_env or cmd.has_flag("--production", "--prod")
+                installs.append(("yarn", prod, ins, facts._cwd_of(ins, raw)))
+            elif name == "pnpm" and verb in ("install", "i"):
+                prod = prod_env or cmd.has_flag("--prod", "-P", "--production")
+                installs.append(("pnpm", prod, ins, facts._cwd_of(ins, raw)))
+    if not installs:
+        return
+    manager, prod, ins, cwd = installs[-1]
+    if prod:
+        log.why("node_modules already holds production dependencies only", facts.where(ins))
+        return
+    if pkg is not None and not pkg.get("devDependencies"):
+        log.why("package.json has no devDependencies: node_modules is copied as built", facts.where(ins))
+        return
+    if manager == "yarn":
+        log.warn("yarn installed devDependencies and dhard adds no prune step for yarn; they are shipped. "
+                 "Install with `yarn install --production` in a stage of its own", facts.where(ins))
+        return
+    prune = "npm prune --omit=dev" if manager == "npm" else "pnpm prune --prod"
+    name = facts.new_alias("prod-deps")
+    lines = [f"FROM {facts.alias} AS {name}"]
+    if cwd != facts.workdir:
+        lines.append(f"WORKDIR {cwd}")
+    lines.append(f"RUN {prune}")
+    out.stages.append("\n".join(lines))
+    out.copy_stage = name
+    log.why(f"added the stage {name}: `{prune}` removes the devDependencies the build installed, "
+            "and the app is copied from there", facts.where(ins))
+
+
+def _compose(facts: Facts, ex: Exec, argv: list[str], runtime: Runtime, target: str, log: Log):
+    where = facts.where(ex.cmd_ins or ex.entry_ins)
+    interp = list(runtime.entrypoint)
+    direct = argv == ex.argv  # not resolved from a package.json script
+    if direct and len(ex.entry) > 1:
+        return interp + ex.entry[1:], (list(ex.cmd) or None)
+    args = argv[1:]
+    if preset_is_reliable(target):
+        log.why(f"CMD holds node's arguments only: {runtime.image} already runs {' '.join(runtime.entrypoint)} "
+                "(`node node app.js` would be the result otherwise)", where)
+        return None, args
+    return interp, args
