@@ -7,6 +7,14 @@ A rule module has ``CODE`` (its catalogue entry in ``rules/DHnnn.yml``) and
 from __future__ import annotations
 
 from . import (
+    dh101_root_user,
+    dh102_sudo,
+    dh103_world_writable,
+    dh201_shell_form_entrypoint,
+    dh202_pipe_to_shell,
+    dh203_shell_in_final_image,
+    dh204_missing_pipefail,
+    dh205_shell_wrapper_entrypoint,
     dh301_apt_lists_left,
     dh302_apt_recommends,
     dh303_apk_cache_left,
@@ -25,6 +33,14 @@ from . import (
 )
 
 RULES: tuple = (
+    dh101_root_user,
+    dh102_sudo,
+    dh103_world_writable,
+    dh201_shell_form_entrypoint,
+    dh202_pipe_to_shell,
+    dh203_shell_in_final_image,
+    dh204_missing_pipefail,
+    dh205_shell_wrapper_entrypoint,
     dh301_apt_lists_left,
     dh302_apt_recommends,
     dh303_apk_cache_left,
