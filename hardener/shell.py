@@ -44,7 +44,7 @@ Notes on the model:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from .record import dataclass
 
 __all__ = [
     "Word",

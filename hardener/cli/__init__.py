@@ -24,7 +24,17 @@ COMMANDS = {
 }
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # A fixed width: the default asks shutil for the terminal size, and
+    # importing shutil (with bz2 and lzma) costs more than linting a small file.
+    return argparse.HelpFormatter(prog, width=100, max_help_position=32)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # exit 2 with one line, as for every usage error
         self.print_usage(sys.stderr)
         print(f"dhard: error: {message}", file=sys.stderr)

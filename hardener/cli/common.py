@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from pathlib import Path
 
 from ..source import SourceError, SourceFile
 
@@ -57,4 +56,4 @@ def relpath(path: str) -> str:
 
 
 def display_path(path: str) -> str:
-    return Path(path).as_posix() if os.sep != "/" else path
+    return path.replace(os.sep, "/") if os.sep != "/" else path
