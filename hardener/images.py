@@ -26,19 +26,34 @@ import os
 import re
 import zlib
 from functools import lru_cache
-from pathlib import Path
 
 from .record import dataclass, fields
 
 TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Mapping, Sequence
 
 __all__ = ["ImageInfo", "Knowledge", "lookup", "load_knowledge", "UNKNOWN", "FIELDS", "validate_entries"]
 
-DATA_DIR = Path(__file__).parent / "data"
-YAML_PATH = DATA_DIR / "images.yaml"
-JSON_PATH = DATA_DIR / "images.json"
+_DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
+_YAML = os.path.join(_DATA_DIR, "images.yaml")
+_JSON = os.path.join(_DATA_DIR, "images.json")
+
+
+def __getattr__(name: str):
+    """DATA_DIR, YAML_PATH and JSON_PATH as Paths, without importing pathlib at start-up."""
+    paths = {"DATA_DIR": _DATA_DIR, "YAML_PATH": _YAML, "JSON_PATH": _JSON}
+    if name in paths:
+        from pathlib import Path
+
+        return Path(paths[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _read_bytes(path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 HUB = "docker.io"
 _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
@@ -143,7 +158,9 @@ _DEFAULTS.update(drops_privileges=False, hardened=False)
 # ----------------------------------------------------------------------------
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> "Path | None":
+    from pathlib import Path
+
     if os.environ.get("DHARD_NO_CACHE"):
         return None
     explicit = os.environ.get("DHARD_CACHE_DIR")
@@ -166,7 +183,7 @@ def parse_yaml(text: str) -> dict:
 
     data = YAML(typ="safe", pure=True).load(text)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise ValueError(f"{YAML_PATH}: expected a mapping with an 'entries' list")
+        raise ValueError(f"{_YAML}: expected a mapping with an 'entries' list")
     return data
 
 
@@ -175,12 +192,12 @@ def build_json(raw: bytes | None = None) -> str:
     import json
 
     if raw is None:
-        raw = YAML_PATH.read_bytes()
+        raw = _read_bytes(_YAML)
     data = parse_yaml(raw.decode("utf-8"))
     return json.dumps({"source": _fingerprint(raw), "data": data}, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _read_json(path: Path, fingerprint: str) -> dict | None:
+def _read_json(path, fingerprint: str) -> dict | None:
     import json
 
     try:
@@ -193,7 +210,7 @@ def _read_json(path: Path, fingerprint: str) -> dict | None:
     return None
 
 
-def _write_cache(path: Path, text: str) -> None:
+def _write_cache(path: "Path", text: str) -> None:
     """Best effort: a read-only or missing home just means the slow path next time too."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -207,12 +224,11 @@ def _write_cache(path: Path, text: str) -> None:
         pass
 
 
-def _load_data(yaml_path: Path = YAML_PATH, json_path: Path | None = JSON_PATH,
-               cache_dir: Path | None | bool = True) -> dict:
+def _load_data(yaml_path=_YAML, json_path=_JSON, cache_dir: "Path | None | bool" = True) -> dict:
     """The parsed knowledge data, from the freshest JSON copy or the YAML itself."""
     import json
 
-    raw = yaml_path.read_bytes()
+    raw = _read_bytes(yaml_path)
     fingerprint = _fingerprint(raw)
     if json_path is not None:
         data = _read_json(json_path, fingerprint)
@@ -839,8 +855,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write-json", action="store_true", help="write hardener/data/images.json from images.yaml")
     args = parser.parse_args(argv)
     if args.write_json:
-        JSON_PATH.write_text(build_json(), encoding="utf-8")
-        print(f"wrote {JSON_PATH}", file=sys.stderr)
+        with open(_JSON, "w", encoding="utf-8") as handle:
+            handle.write(build_json())
+        print(f"wrote {_JSON}", file=sys.stderr)
     for ref in args.refs:
         info = lookup(*_parse_reference(ref))
         print(json.dumps({"ref": ref, **{f.name: getattr(info, f.name) for f in fields(info)}}, indent=1))

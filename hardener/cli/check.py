@@ -51,26 +51,22 @@ def config_for(path: str, args):
     return base.with_overrides(select=split_codes(args.select), ignore=split_codes(args.ignore))
 
 
+PARALLEL_MIN_FILES = 32  # below this, starting workers costs more than it saves
+
+
 def run(args) -> int:
     paths = discover(args.paths)
     if not paths:
         error(f"no Dockerfiles found in {' '.join(args.paths)}")
         return EXIT_ERROR
     results = []
-    failed = False
-    could_not_run = False
-    for path in paths:
-        name = args.stdin_filename if path == "-" and args.stdin_filename else path
-        try:
-            config = config_for(name, args)
-            source = read_source(path, name)
-        except (SourceError, ConfigError) as exc:
-            error(str(exc))
+    failed = could_not_run = False
+    for name, source, findings, problem, fails in _lint_paths(paths, args):
+        if problem is not None:
+            error(problem)
             could_not_run = True
             continue
-        findings = lint(parse(source), config)
-        if any(f.severity >= config.failure_threshold for f in findings):
-            failed = True
+        failed |= fails
         results.append((relpath(name), source, findings))
     _report(results, args)
     if could_not_run:
@@ -78,6 +74,34 @@ def run(args) -> int:
     if failed and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _lint_paths(paths: list[str], args) -> list[tuple]:
+    """Lint every path, in forked workers when the batch is large and there are cores to use."""
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_MIN_FILES or workers < 2 or "-" in paths or not hasattr(os, "fork"):
+        return [_lint_path(path, args) for path in paths]
+    import functools
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        chunk = max(1, len(paths) // (workers * 4))
+        return pool.map(functools.partial(_lint_path, args=args), paths, chunksize=chunk)
+
+
+def _lint_path(path: str, args) -> tuple:
+    """(name, source, findings, problem, fails): ``problem`` is a one-line error when it could not run."""
+    name = args.stdin_filename if path == "-" and args.stdin_filename else path
+    try:
+        config = config_for(name, args)
+        source = read_source(path, name)
+    except (SourceError, ConfigError) as exc:
+        return name, None, [], str(exc), False
+    findings = lint(parse(source), config)
+    fails = any(f.severity >= config.failure_threshold for f in findings)
+    return name, source, findings, None, fails
 
 
 def _report(results, args) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
 
 from ..model import Instruction, Stage
 from ..shell import SHELLS, Command, Script, command_name, parse_shell, unwrap
 
+TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
     from .context import RuleContext
 
