@@ -12,7 +12,6 @@ reported, not faked.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -20,14 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "corpus" / "real"
-BIN = Path(sys.executable).parent
-
-
-def tool(name: str) -> str | None:
-    local = BIN / name
-    return str(local) if local.exists() else shutil.which(name)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import BIN, ROOT, corpus, stacked_parts, tool  # noqa: E402
 
 
 def timed(argv: list[str], repeat: int) -> float:
@@ -39,28 +32,13 @@ def timed(argv: list[str], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def corpus() -> list[Path]:
-    return sorted(p for p in REAL.iterdir() if p.name != "MANIFEST.tsv")
-
-
 def small_file() -> Path:
     return min((p for p in corpus() if p.read_text().count("\n") >= 10), key=lambda p: p.stat().st_size)
 
 
 def long_file(directory: Path, lines: int = 300) -> Path:
     """A realistic 300-line file: whole corpus files stacked as stages."""
-    parts, count = [], 0
-    for path in sorted(corpus(), key=lambda p: p.stat().st_size):
-        text = path.read_text()
-        # hadolint must be able to parse it, or it would "win" by bailing out
-        if "escape=" in text or "\r" in text or "<<" in text or "--mount" in text:
-            continue
-        n = text.count("\n")
-        if 20 <= n <= 120 and count + n <= lines:
-            parts.append(text if text.endswith("\n") else text + "\n")
-            count += n
-        if count >= lines - 20:
-            break
+    parts = stacked_parts(lines)
     out = directory / "Dockerfile.long"
     out.write_text("".join(parts))
     hadolint = tool("hadolint")

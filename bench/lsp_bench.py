@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import queue
-import shutil
 import statistics
 import subprocess
 import sys
@@ -33,17 +32,13 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "corpus" / "real"
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import REAL, ROOT, stacked_parts, tool  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 
 # -- the document ------------------------------------------------------------------------
-
-
-def corpus() -> list[Path]:
-    return sorted(p for p in REAL.iterdir() if p.name != "MANIFEST.tsv")
 
 
 def long_text(lines: int) -> str:
@@ -52,17 +47,7 @@ def long_text(lines: int) -> str:
     Rules judge only what ships (the last stage and its ancestors), so the part
     with the most fixable findings goes last: fix-all then has real work to do.
     """
-    parts, count = [], 0
-    for path in sorted(corpus(), key=lambda p: p.stat().st_size):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if "escape=" in text or "\r" in text or "<<" in text or "--mount" in text:
-            continue
-        n = text.count("\n")
-        if 20 <= n <= 120 and count + n <= lines:
-            parts.append(text if text.endswith("\n") else text + "\n")
-            count += n
-        if count >= lines - 20:
-            break
+    parts = stacked_parts(lines)
     parts.sort(key=_fixable)
     return "".join(parts)
 
@@ -75,11 +60,6 @@ def _fixable(text: str) -> int:
 
     findings = lint(parse(SourceFile.from_text(text)), Config())
     return sum(1 for f in findings if f.fix is not None and f.fix.applicability.value == "safe")
-
-
-def tool(name: str) -> str | None:
-    local = BIN / name
-    return str(local) if local.exists() else shutil.which(name)
 
 
 # -- a minimal LSP client over stdio ------------------------------------------------------
@@ -232,7 +212,7 @@ def main() -> None:
         for n in range(args.iterations):
             variant = SourceFile.from_text(edit_for(text, n)[1], str(path))
             start = time.perf_counter()
-            findings = lint(parse(variant), Config())
+            lint(parse(variant), Config())
             lint_samples.append(time.perf_counter() - start)
         for _ in range(max(10, args.iterations // 5)):
             start = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from hardener.config import Config, from_mapping
+from hardener.config import from_mapping
 from hardener.fixer import fix_source
 from hardener.lint import lint
 from hardener.parse import parse
