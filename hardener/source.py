@@ -2,7 +2,7 @@
 
 Offsets everywhere in dhard are indexes into ``SourceFile.text`` (the decoded
 text without its BOM). Lines are split the way BuildKit splits them: on ``\\n``
-only, with a trailing ``\\r`` belonging to the line ending.
+only, with any ``\\r`` right before it belonging to the line ending.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ import re
 from .record import dataclass, field
 
 BOM = "\ufeff"
-_DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+# Go's unicode.IsSpace: what BuildKit trims. Python's str.isspace() also counts
+# the separators \x1c-\x1f, which BuildKit keeps as ordinary characters.
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# Go's regexp \s is [\t\n\f\r ] (no \v).
+_DIRECTIVE = re.compile(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=[ \t\f\r]*(.+?)[ \t\f\r]*")
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 
 
@@ -31,7 +35,7 @@ class SourceError(Exception):
 @dataclass(frozen=True)
 class Line:
     start: int  # offset of the first character
-    end: int  # offset of the end of content (before "\r\n" / "\n")
+    end: int  # offset of the end of content (before "\n" and any "\r" before it)
     next: int  # offset of the next line (after the line ending)
 
 
@@ -148,19 +152,22 @@ class _LineStarts:
 
 
 def _index_lines(text: str) -> tuple[Line, ...]:
-    lines = []
+    lines: list[Line] = []
+    add, find, make = lines.append, text.find, Line  # (hot: every parse indexes every line)
     start = 0
     n = len(text)
     while start < n:
-        nl = text.find("\n", start)
+        nl = find("\n", start)
+        end = n if nl == -1 else nl
+        while end > start and text[end - 1] == "\r":  # BuildKit drops every "\r" before "\n"
+            end -= 1
         if nl == -1:
-            lines.append(Line(start, n, n))
+            add(make(start, end, n))
             break
-        end = nl - 1 if nl > start and text[nl - 1] == "\r" else nl
-        lines.append(Line(start, end, nl + 1))
+        add(make(start, end, nl + 1))
         start = nl + 1
     if not lines or text.endswith("\n"):
-        lines.append(Line(n, n, n))  # the (empty) line after the final newline
+        add(make(n, n, n))  # the (empty) line after the final newline
     return tuple(lines)
 
 
@@ -173,8 +180,8 @@ def read_directives(source: SourceFile) -> tuple[Directive, ...]:
     """
     found = []
     for number, line in enumerate(source.lines, start=1):
-        text = source.text[line.start : line.end].lstrip()
-        match = _DIRECTIVE.match(text)
+        text = source.text[line.start : line.end].lstrip(GO_SPACE)
+        match = _DIRECTIVE.fullmatch(text)
         if not match or match.group(1).lower() not in KNOWN_DIRECTIVES:
             break
         found.append(Directive(match.group(1).lower(), match.group(2), number))

@@ -100,6 +100,48 @@ EDGE_CASES = {
     "env-missing-equals": "FROM x\nENV a=b c\n",
     "bad-escape": "# escape=q\nFROM x\n",
     "double-directive": "# escape=\\\n# escape=\\\nFROM x\n",
+    # Go's unicode.IsSpace is Python's isspace() without \x1c-\x1f
+    "x1f-is-not-space-keyword": "FROM x\n\x1fRUN y\n",
+    "x1f-is-not-space-flags": "FROM x\nRUN \x1f--mount=x y\n",
+    "x1f-is-not-space-heredoc": "FROM x\nRUN <<EOF\x1fx\nhi\nEOF\n",
+    "x1f-is-not-space-directive": "\x1f# escape=`\nFROM x\nRUN a `\nb\n",
+    "keyword-trailing-unicode-space": "FROM x\nRUN\u2028\n",
+    # builder flags are read byte by byte: UTF-8 comes out as Latin-1, bytes 0x85/0xA0 are spaces
+    "flags-utf8-as-latin1": "FROM x\nRUN --mount=target=/\u00e9 x\n",
+    "flags-nbsp-byte-ends-word": "FROM x\nRUN --a=a\xa0b --c x\n",
+    "flags-nel-byte-ends-word": "FROM x\nRUN --a\x85--b y\n",
+    "flags-only-after-ascii-blanks": "FROM x\nRUN \u2028--a y\n",
+    "flags-quoted-terminator": 'FROM x\nRUN --"" --a y\n',
+    "garbled-arguments": "FROM x\nHEALTHCHECK --\u0800 [1]\n",
+    # every "\r" before "\n" (or the end of the file) is line ending
+    "cr-cr-lf-continuation": "FROM x\nRUN x \\\r\r\ny\n",
+    "cr-cr-lf-heredoc": "FROM x\nRUN <<EOF\nhi\r\r\nEOF\r\r\n",
+    "cr-terminator-at-eof": "FROM x\nRUN <<EOF\nhi\nEOF\r",
+    "cr-cr-lf-directive": "# escape=`\r\r\nFROM x\nRUN a `\nb\n",
+    "directive-form-feed": "#\fescape=`\f\nFROM x\nRUN a `\nb\n",
+    # JSON as Go decodes it: the first value only, no NaN, float64 range, 10000 levels deep
+    "json-nan-is-not-json": 'FROM x\nCMD ["a", NaN]\n',
+    "json-out-of-float64-is-not-json": "FROM x\nCMD [1e400]\n",
+    "json-trailing-text-ignored": "FROM x\nCMD [1] x\n",
+    "json-deeply-nested": "FROM x\nCMD " + "[" * 1500 + "]" * 1500 + "\n",
+    "json-too-deep-for-go": "FROM x\nCMD " + "[" * 10001 + "]" * 10001 + "\n",
+    "env-legacy-needs-ascii-blank": "FROM x\nENV a\xa0b\n",
+    "healthcheck-type-ends-at-ascii-blank": "FROM x\nHEALTHCHECK CMD\u2028[1]\n",
+    "healthcheck-type-ends-at-nbsp-byte": "FROM x\nHEALTHCHECK CMD\u4f60[1]\n",
+    # heredoc words as BuildKit's shell lexer finds them
+    "heredoc-line-lexer-error": 'FROM x\nRUN <<EOF echo "unterminated ${x#a}\nhi\nEOF\n',
+    "heredoc-empty-name": 'FROM x\nRUN <<""\nhi\n\n',
+    "heredoc-bom-skipped": "FROM x\nCOPY <<\ufeff /x\n",
+    "heredoc-operand-lexer-error": "FROM x\nRUN <<${x:-a b}\nhi\n",
+    # keywords compared after Go's strings.ToLower
+    "keyword-go-case-folding": "FROM x\n\u017fHELL [1]\nONBU\u0130LD RUN <<EOF\nhi\nEOF\n",
+    "keyword-kelvin-sign": "FROM x\nHEALTHCHEC\u212a CMD [1]\n",
+    # bufio.Scanner's 64 KiB line limit
+    "line-too-long": "FROM x\nRUN " + "a" * 65532 + "\n",
+    "line-not-too-long": "FROM x\nRUN " + "a" * 65531 + "\n",
+    # inputs that made parse raise
+    "heredoc-huge-fd": "FROM x\nRUN " + "1" * 5000 + "<<EOF\nhi\nEOF\n",
+    "onbuild-long-chain": "FROM x\n" + "ONBUILD " * 3000 + "CMD [1]\n",
 }
 
 
