@@ -48,7 +48,7 @@ class Flag:
 @dataclass(frozen=True)
 class Heredoc:
     name: str
-    content: str  # as BuildKit gives it: each body line + "\n"
+    content: str  # as BuildKit gives it: the body lines with their own line endings
     chomp: bool  # <<- (leading tabs stripped from the terminator)
     expand: bool  # False when the delimiter was quoted
     fd: int

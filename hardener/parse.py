@@ -112,7 +112,7 @@ def _directives(source: SourceFile):
 
 def _check_line_lengths(source: SourceFile) -> None:
     """BuildKit cannot read a line longer than 64 KiB (UTF-8 bytes, a BOM included)."""
-    if len(source.text) < _MAX_LINE_BYTES // 4:
+    if len(source.text) < _LONG_LINE_CHARS:
         return
     for match in _MAYBE_TOO_LONG.finditer(source.text):
         start = match.start()
@@ -123,9 +123,9 @@ def _check_line_lengths(source: SourceFile) -> None:
             raise _Fail(source.line_of(start), f"dockerfile line greater than max allowed size of {_MAX_LINE_BYTES}")
 
 
-# The lines long enough to be too long: 16384 characters take at least 65536 bytes
-# minus what 4-byte UTF-8 and a BOM can add.
-_MAYBE_TOO_LONG = re.compile("^[^\n]{%d}" % (_MAX_LINE_BYTES // 4 + 1), re.MULTILINE)
+# A line shorter than this cannot be too long, even in 4-byte characters after a BOM.
+_LONG_LINE_CHARS = _MAX_LINE_BYTES // 4 + 1
+_MAYBE_TOO_LONG = re.compile(rf"^[^\n]{{{_LONG_LINE_CHARS}}}", re.MULTILINE)
 
 
 # -- the line scanner ------------------------------------------------------------
@@ -413,33 +413,45 @@ def _flag_words(s: str, pos: int, end: int) -> tuple[list[tuple[str, int, int]],
         if not s.startswith("--", pos, end):
             return words, pos
         start = pos
-        chars = []
-        quote = None
-        quoted = False
-        while pos < end:
-            ch = s[pos]
-            if quote is None and ch in _BYTE_SPACE:
-                break
-            pos += 1
-            if ch == quote:
-                quote = None
-            elif quote is None and ch in "'\"":
-                quote, quoted = ch, True
-            elif ch == "\\":  # escapes the next character, in or out of quotes
-                if pos < end:
-                    chars.append(s[pos])
-                    pos += 1
-                else:
-                    quote = None
-            else:
-                chars.append(ch)
-        text = "".join(chars)
+        plain = _PLAIN_FLAG.match(s, pos, end)
+        if plain.end() == end or s[plain.end()] in _BYTE_SPACE:
+            text, quoted, pos = plain.group(), False, plain.end()
+        else:
+            text, quoted, pos = _flag_word(s, pos, end)
         if text == "--":  # ends the flags, even when written as --"" or "--"
             return words, pos
         if quoted or text:
             words.append((text, start, pos))
         if pos >= end:
             return words, end
+
+
+_PLAIN_FLAG = re.compile(r"--[^\t\n\v\f\r \x85\xa0'\"\\]*")  # no quotes, no escapes: taken as written
+
+
+def _flag_word(s: str, pos: int, end: int) -> tuple[str, bool, int]:
+    """One flag word with quotes and escapes: (text, quoted, end)."""
+    chars = []
+    quote = None
+    quoted = False
+    while pos < end:
+        ch = s[pos]
+        if quote is None and ch in _BYTE_SPACE:
+            break
+        pos += 1
+        if ch == quote:
+            quote = None
+        elif quote is None and ch in "'\"":
+            quote, quoted = ch, True
+        elif ch == "\\":  # escapes the next character, in or out of quotes
+            if pos < end:
+                chars.append(s[pos])
+                pos += 1
+            else:
+                quote = None
+        else:
+            chars.append(ch)
+    return "".join(chars), quoted, pos
 
 
 def _healthcheck_command(args: str) -> str:
@@ -561,6 +573,8 @@ def _check_name_values(args: str, keyword: str, escape: str) -> None:
 
 def split_words(text: str, escape: str = "\\") -> list[str]:
     """Whitespace-separated words with quotes kept (BuildKit's parseWords)."""
+    if escape not in text and "'" not in text and '"' not in text:
+        return [word for word in _GO_SPACES.split(text) if word]
     words: list[str] = []
     word: list[str] = []
     in_word = False

@@ -15,7 +15,10 @@ from .record import dataclass, field
 BOM = "\ufeff"
 # Go's unicode.IsSpace: what BuildKit trims. Python's str.isspace() also counts
 # the separators \x1c-\x1f, which BuildKit keeps as ordinary characters.
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 # Go's regexp \s is [\t\n\f\r ] (no \v).
 _DIRECTIVE = re.compile(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=[ \t\f\r]*(.+?)[ \t\f\r]*")
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
