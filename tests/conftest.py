@@ -43,3 +43,15 @@ def run_dhard(*args: str, input: bytes | None = None, cwd=None) -> subprocess.Co
         cwd=cwd,
         timeout=120,
     )
+
+
+def added_text(before: str, after: str) -> str:
+    """The lines the rewrite wrote (inserted or changed), joined."""
+    import difflib
+
+    a, b = before.splitlines(), after.splitlines()
+    out = []
+    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("insert", "replace"):
+            out.extend(b[j1:j2])
+    return "\n".join(out)

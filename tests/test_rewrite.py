@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from conftest import added_text
 from hardener.config import Config
 from hardener.lint import lint
 from hardener.parse import parse
@@ -51,18 +52,6 @@ def run(folder: Path, spec: dict, text: str | None = None):
         target=spec.get("target", "distroless"),
         level=spec.get("level", "distroless"),
     )
-
-
-def added_text(before: str, after: str) -> str:
-    """The lines the rewrite wrote (inserted or changed), joined."""
-    import difflib
-
-    a, b = before.splitlines(), after.splitlines()
-    out = []
-    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("insert", "replace"):
-            out.extend(b[j1:j2])
-    return "\n".join(out)
 
 
 @pytest.mark.parametrize("folder", CASES, ids=lambda p: p.name)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_files, corpus_id, real_files
+from conftest import added_text, corpus_files, corpus_id, real_files
 from hardener.config import Config
 from hardener.lint import lint
 from hardener.parse import parse
@@ -24,18 +24,6 @@ from hardener.source import SourceError, SourceFile
 
 DH123 = Config().with_overrides(select=("DH1", "DH2", "DH3"))
 REAL = {p for p in real_files()}
-
-
-def added_lines(before: str, after: str) -> str:
-    """The lines the rewrite wrote (inserted or changed), joined."""
-    import difflib
-
-    a, b = before.splitlines(), after.splitlines()
-    out = []
-    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op in ("insert", "replace"):
-            out.extend(b[j1:j2])
-    return "\n".join(out)
 
 
 def _source(path: Path) -> SourceFile:
@@ -74,7 +62,7 @@ def test_every_success_is_valid_and_clean(path: Path, corpus_available):
     assert not findings, [f"{f.code}:{f.line} {f.message}" for f in findings]
     again = harden(result.text, context=None)
     assert isinstance(again, Skip) and again.kind == "already-hardened", str(again)
-    added = added_lines(source.text, result.text)
+    added = added_text(source.text, result.text)
     for construct in ("<<", "--link", "--checksum"):
         assert construct not in added
 
