@@ -122,15 +122,21 @@ def _script_drops(ctx, stages) -> bool:
     first = _first_word(entrypoints[-1])
     if not first or not (first.endswith(".sh") or "entrypoint" in first):
         return False
+    return any(
+        w.value and command_name(w.value) in ("gosu", "su-exec")
+        for _ins, cmd in _run_commands(ctx, stages)
+        for w in cmd.words
+    )
+
+
+def _run_commands(ctx, stages):
+    """(RUN, command) for every shell command the RUNs of ``stages`` execute."""
     for stage in stages:
         for ins in stage.instructions:
-            if ins.name != "RUN":
-                continue
-            for rs in run_scripts(ctx, ins):
-                for cmd in rs.script.commands:
-                    if any(w.value and command_name(w.value) in ("gosu", "su-exec") for w in cmd.words):
-                        return True
-    return False
+            if ins.name == "RUN":
+                for rs in run_scripts(ctx, ins):
+                    for cmd in rs.script.commands:
+                        yield ins, cmd
 
 
 def _first_word(ins) -> str | None:
@@ -238,21 +244,16 @@ def _earlier_user(ctx, stages) -> str | None:
 def _created_user(ctx, stages) -> str | None:
     """The last user a RUN of the shipped chain creates (useradd/adduser), if its name is known."""
     found = None
-    for stage in stages:
-        for ins in stage.instructions:
-            if ins.name != "RUN":
-                continue
-            for rs in run_scripts(ctx, ins):
-                for cmd in rs.script.commands:
-                    cmd = unwrap(cmd)
-                    if cmd.name not in ("useradd", "adduser"):
-                        continue
-                    name = _account_operand(cmd)
-                    if name is None:
-                        continue
-                    value = _user_value(ctx, ins, name)
-                    if value and not is_root(value):
-                        found = value
+    for ins, cmd in _run_commands(ctx, stages):
+        cmd = unwrap(cmd)
+        if cmd.name not in ("useradd", "adduser"):
+            continue
+        name = _account_operand(cmd)
+        if name is None:
+            continue
+        value = _user_value(ctx, ins, name)
+        if value and not is_root(value):
+            found = value
     return found
 
 
