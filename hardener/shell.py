@@ -25,7 +25,7 @@ Notes on the model:
   backticks or process substitution.
 * ``Command.redirects`` holds ``op + target`` (fd included, whitespace between
   them dropped): ``> /dev/null`` is reported as ``'>/dev/null'``.
-* ``sh -c S`` (any of SHELLS, any options before S, ``-o pipefail`` noted),
+* ``sh -c S`` (any of programs.POSIX_SHELLS, any options before S, ``-o pipefail`` noted),
   also behind wrappers (``sudo sh -c``, ``xargs sh -c``) and ``su -c S``: S is
   read as a nested script, origin ``'sh-c'``.  Offsets map into the outer text
   when S is written as one plain quoted literal; otherwise every nested
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 from .record import dataclass
+from .programs import POSIX_SHELLS, program_name
 
 __all__ = [
     "Word",
@@ -54,7 +55,6 @@ __all__ = [
     "parse_exec",
     "unwrap",
     "command_name",
-    "SHELLS",
 ]
 
 
@@ -173,18 +173,13 @@ def _flag_match(v: str, f: str) -> bool:
     return False
 
 
-def command_name(word_value: str) -> str:
-    """The program name of a command word: '/usr/bin/apt-get' -> 'apt-get'."""
-    if "/" in word_value:
-        return word_value.rsplit("/", 1)[1]
-    return word_value
+command_name = program_name
 
 
 # --------------------------------------------------------------------------
 # wrappers
 
 
-SHELLS = frozenset("sh bash dash ash zsh ksh mksh busybox-sh".split())
 
 
 class _Wrap:
@@ -1323,7 +1318,7 @@ class _Parser:
         if why is not None:
             self._bad(why)
             return
-        if name in SHELLS:
+        if name in POSIX_SHELLS:
             has_c, script, pf = _shell_args(u)
             if has_c:
                 if script is None:
@@ -1408,7 +1403,7 @@ class _Parser:
             return
         u = unwrap(cmd)
         name = u.name
-        if name not in SHELLS:
+        if name not in POSIX_SHELLS:
             return
         has_c, script, pf = _shell_args(u)
         if has_c or (script is not None and script.value != "-"):
@@ -1514,7 +1509,7 @@ def parse_exec(argv: list[str]) -> Script:
             return _failed("empty exec form")
         words = tuple(Word(a, a, 0, 0) for a in argv)
         cmd = Command(words, (), (), 0, 0, None, None, 0, "top")
-        if command_name(argv[0]) in SHELLS:
+        if command_name(argv[0]) in POSIX_SHELLS:
             has_c, script, pf = _shell_args(cmd)
             if has_c and script is not None:
                 return _parse(script.value, pf)

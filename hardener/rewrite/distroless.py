@@ -19,7 +19,7 @@ import posixpath
 import re
 
 from ..model import Dockerfile
-from ..shell import SHELLS
+from ..programs import POSIX_SHELLS
 from . import command, emit, files, healthcheck, java, native, node, python
 from .packages import missing_in, runtime_need
 from .plan import SYSTEM_DIRS, Facts, simple_command, under
@@ -37,7 +37,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     ex, dropped = command.normalize(facts, log)
     argv0 = ex.argv[0]
     base = posixpath.basename(argv0)
-    if base in SHELLS:
+    if base in POSIX_SHELLS:
         if len(ex.argv) == 1:
             raise SkipError("bare-interpreter", f"the image runs a bare shell ({argv0}): it is a base or tool image, "
                             "not an app", "set the command that starts the app")

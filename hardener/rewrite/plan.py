@@ -20,7 +20,8 @@ from pathlib import Path
 from ..model import Dockerfile, Instruction, Stage
 from ..parse import expand, split_words, unquote
 from ..rules.context import RuleContext
-from ..shell import SHELLS, Command, command_name, parse_shell, unwrap
+from ..programs import POSIX_SHELLS
+from ..shell import Command, command_name, parse_shell, unwrap
 from .packages import normalize_name
 from .result import SkipError
 
@@ -358,7 +359,7 @@ class Facts:
     def _exec_words(self, ins: Instruction) -> list[str]:
         if ins.json:
             argv = list(ins.argv or ())
-            if argv and command_name(argv[0]) in SHELLS:
+            if argv and command_name(argv[0]) in POSIX_SHELLS:
                 return self._from_shell_c(ins, argv)
             return argv
         text = ins.args

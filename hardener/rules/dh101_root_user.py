@@ -12,6 +12,7 @@ import re
 
 from ..findings import Applicability, Edit
 from ..parse import split_words, unquote
+from ..programs import INITS, PRIVILEGE_DROPPERS
 from ..shell import command_name, unwrap
 from .shellscan import final_chain, image_name, is_posix_shell, own, run_scripts
 
@@ -19,8 +20,6 @@ CODE = "DH101"
 
 # instructions a USER may go before when they end the stage
 TRAILERS = frozenset("CMD ENTRYPOINT HEALTHCHECK EXPOSE LABEL STOPSIGNAL VOLUME MAINTAINER".split())
-# entrypoints that start as root and switch user themselves
-DROPPERS = frozenset("gosu su-exec setpriv s6-setuidgid setuidgid chpst runuser".split())
 FALLBACK_USER = "65532:65532"
 _SIMPLE_VAR = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 _USER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$")
@@ -107,10 +106,10 @@ def _entrypoint_drops(stages) -> bool:
     if first is None:
         return False
     name = command_name(first)
-    if name in ("tini", "dumb-init", "tini-static") and target.json and target.argv:
+    if name in INITS and target.json and target.argv:
         rest = [a for a in target.argv[1:] if not a.startswith("-")]
         name = command_name(rest[0]) if rest else name
-    return name in DROPPERS
+    return name in PRIVILEGE_DROPPERS
 
 
 def _script_drops(ctx, stages) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..shell import SHELLS, Command, unwrap
+from ..programs import POSIX_SHELLS
+from ..shell import Command, unwrap
 from .shellscan import pipelines, shipped_runs
 
 CODE = "DH202"
@@ -24,7 +25,7 @@ _WGET_STDOUT = re.compile(r"^-[A-Za-z]*O-$")
 def _interpreter(name: str | None) -> str | None:
     if name is None:
         return None
-    if name in SHELLS:
+    if name in POSIX_SHELLS:
         return "sh"
     if _PYTHON.match(name):
         return "python"

@@ -12,7 +12,8 @@ import json
 
 from ..findings import Applicability, Edit
 from ..shell import command_name, unwrap
-from .shellscan import POSIX_SHELLS, args_base, chain, is_posix_shell, pipelines, run_scripts
+from ..programs import PIPEFAIL_SHELLS, is_posix_shell as is_posix_program
+from .shellscan import args_base, chain, is_posix_shell, pipelines, run_scripts
 
 CODE = "DH204"
 
@@ -21,7 +22,6 @@ CODE = "DH204"
 HARMLESS_SOURCES = frozenset(("echo", "printf", "yes", "true"))
 BASH_FAMILIES = frozenset(("debian", "ubuntu", "rhel", "fedora", "amazonlinux", "suse", "azurelinux", "cbl-mariner"))
 ASH_FAMILIES = frozenset(("alpine", "busybox"))
-PIPEFAIL_SHELLS = frozenset(("bash", "ash", "zsh", "ksh", "mksh", "busybox"))
 
 
 def shell_has_pipefail(shell: tuple[str, ...]) -> bool:
@@ -78,7 +78,7 @@ def _flagged(ctx, ins):
         words = shebang[2:].split()
         if words and command_name(words[0]) == "env":
             words = words[1:]
-        if not words or command_name(words[0]) not in POSIX_SHELLS:
+        if not words or not is_posix_program(words[0]):
             return None  # a script in another language
     elif not body.json:
         if not is_posix_shell(shell) or ctx.image_of(stage).family == "windows":

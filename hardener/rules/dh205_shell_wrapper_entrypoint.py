@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..shell import SHELLS, command_name, parse_shell, unwrap
+from ..programs import INITS, POSIX_SHELLS
+from ..shell import command_name, parse_shell, unwrap
 from .shellscan import chain
 
 CODE = "DH205"
 
-INITS = frozenset("tini tini-static dumb-init catatonit init s6-svscan".split())
 
 
 def _shell_script(argv):
@@ -50,7 +50,7 @@ def reason(argv, official: str | None, wrapper: bool = False) -> str | None:
         inner = unwrap(Command(words, (), (), 0, 0, None, None, 0, "top"))
         argv = [w.value for w in inner.words]
         first = command_name(argv[0])
-    if first in SHELLS:
+    if first in POSIX_SHELLS:
         has_c, script = _shell_script(argv)
         if has_c:
             if script is None or _ends_with_exec(script):

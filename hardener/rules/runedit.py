@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from ..findings import Edit
 from ..model import Heredoc, Instruction
-from ..shell import SHELLS, Command, Script, Word, command_name, parse_shell
+from ..programs import POSIX_SHELLS
+from ..shell import Command, Script, Word, command_name, parse_shell
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
@@ -158,14 +159,14 @@ def build(ctx: "RuleContext", ins: Instruction) -> RunText | None:
         return RunText(ins, body, "exec", "", body.script, [], 0, False, ())
     state = ctx.state(ins)
     shell = state.shell or ("/bin/sh", "-c")
-    posix = command_name(shell[0]) in SHELLS and not _windows(ctx, ins)
+    posix = command_name(shell[0]) in POSIX_SHELLS and not _windows(ctx, ins)
     flags = tuple(shell[1:])
     args = body.args
     if body.heredocs and args.startswith("<<"):
         doc = body.heredocs[0]
         bang = shebang(doc.content)
         if bang is not None:
-            if bang[0] not in SHELLS:
+            if bang[0] not in POSIX_SHELLS:
                 return None  # a Python/Perl/... script: not ours to read
             flags = flags + bang[1]
         region = Region(0, len(doc.content), _body_source(ctx, doc), doc)

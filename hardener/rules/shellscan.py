@@ -6,14 +6,13 @@ import weakref
 from collections.abc import Iterator
 
 from ..model import Instruction, Stage
-from ..shell import SHELLS, Command, Script, command_name, parse_shell, unwrap
+from ..programs import is_posix_shell as _is_posix_program
+from ..shell import Command, Script, command_name, parse_shell, unwrap
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
     from .context import RuleContext
 
-# shells whose -o pipefail / word splitting we understand
-POSIX_SHELLS = SHELLS | {"busybox"}
 
 
 def chain(ctx: "RuleContext", stage: Stage) -> list[Stage]:
@@ -51,7 +50,7 @@ def own(stages: list[Stage], *names: str) -> Iterator[Instruction]:
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:
-    return bool(shell) and command_name(shell[0]) in POSIX_SHELLS
+    return bool(shell) and _is_posix_program(shell[0])
 
 
 def is_windows(ctx: "RuleContext", stage: Stage) -> bool:
