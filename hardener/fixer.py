@@ -14,7 +14,8 @@ from .config import Config
 from .findings import Applicability, Edit, Finding
 from .lint import lint
 from .model import Dockerfile
-from .parse import KNOWN_INSTRUCTIONS, parse
+from .parse import parse
+from .syntax.line import KNOWN_INSTRUCTIONS
 from .source import SourceFile
 
 MAX_PASSES = 10
@@ -58,7 +59,9 @@ def fix_source(source: SourceFile, config: Config | None = None, unsafe: bool | 
             break
         result.passes += 1
         new_df, taken = _apply_pass(df, candidates, rejected, result)
-        if not taken or new_df.text in seen:
+        if not taken:
+            continue  # every fix chosen was rejected; fixes they overlapped may apply now
+        if new_df.text in seen:
             break
         seen.add(new_df.text)
         df = new_df
