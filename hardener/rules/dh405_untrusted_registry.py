@@ -25,4 +25,5 @@ def check(ctx):
         full = f"{ref.registry or HUB}/{ref.repository if ref.registry or '/' in ref.repository else 'library/' + ref.repository}"
         registry = ref.registry or HUB
         if not (trusted(full, allowed) or trusted(registry, allowed)):
-            yield report(ctx, CODE, use, f"{use.where} {ref.value} comes from {registry}, which is not in trusted-registries")
+            message = f"{use.where} {ref.value} comes from {registry}, which is not in trusted-registries"
+            yield report(ctx, CODE, use, message, pinnable=False)  # a digest does not make the registry trusted
