@@ -14,7 +14,8 @@ import pytest
 from conftest import corpus_id, real_files
 from hardener.fixer import applicable, fix_source
 from hardener.lint import lint
-from hardener.parse import KNOWN_INSTRUCTIONS, parse
+from hardener.parse import parse
+from hardener.syntax.line import KNOWN_INSTRUCTIONS
 from hardener.source import SourceFile
 
 

@@ -1,4 +1,4 @@
-"""The base-image knowledge base: hardener/data/images.yaml + hardener/images.py."""
+"""The base-image knowledge base: hardener/data/images.yaml + the hardener.images package."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import pytest
 
 from hardener import images
 from hardener.images import ImageInfo, lookup
+from hardener.images import cli as images_cli
+from hardener.images import data as image_data
+from hardener.images import knowledge as image_knowledge
+from hardener.images import schema as image_schema
 from hardener.record import FrozenInstanceError, fields
+from hardener.syntax.imageref import split_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +28,7 @@ RUNTIMES = {"python", "node", "go", "java", "ruby", "php", "rust", "dotnet", "bu
 
 def ref(text: str) -> tuple[str | None, str, str | None]:
     """'gcr.io/distroless/static-debian12:nonroot' -> (registry, repository, tag) as ImageRef gives them."""
-    return images._parse_reference(text)
+    return split_reference(text)[:3]
 
 
 def info(text: str, extra=None) -> ImageInfo:
@@ -421,6 +426,57 @@ def test_tag_none_means_latest():
 
 
 # ---------------------------------------------------------------------------
+# Image references: one parser (hardener.syntax.imageref) for FROM and lookups
+# ---------------------------------------------------------------------------
+
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("python", (None, "python", None, None)),
+        ("python:3.11-slim", (None, "python", "3.11-slim", None)),
+        ("library/python:3.11", (None, "python", "3.11", None)),
+        ("docker.io/library/python", (None, "python", None, None)),
+        ("index.docker.io/library/python", (None, "python", None, None)),
+        ("docker.io/bitnami/redis:7", (None, "bitnami/redis", "7", None)),
+        ("library/a/b", (None, "library/a/b", None, None)),  # familiar form only for one-component names
+        # a registry: "localhost", a "." or ":" (domain, IP, port), or upper case (paths are lower case)
+        ("localhost/app", ("localhost", "app", None, None)),
+        ("localhost:5000/team/app:1.2", ("localhost:5000", "team/app", "1.2", None)),
+        ("registry:5000/app", ("registry:5000", "app", None, None)),
+        ("10.0.0.1/app", ("10.0.0.1", "app", None, None)),
+        ("[::1]:5000/app:v1", ("[::1]:5000", "app", "v1", None)),
+        ("MyRegistry/app", ("MyRegistry", "app", None, None)),
+        ("team/app", (None, "team/app", None, None)),
+        ("quay.io/library/python", ("quay.io", "library/python", None, None)),  # library/ is Docker Hub's only
+        # a ":" after the last "/" is the tag, an earlier one the port; "@" starts the digest
+        ("registry.example.com:8443/img", ("registry.example.com:8443", "img", None, None)),
+        ("alpine@" + DIGEST, (None, "alpine", None, DIGEST)),
+        ("ghcr.io/o/app:1@" + DIGEST, ("ghcr.io", "o/app", "1", DIGEST)),
+        ("localhost:5000", (None, "localhost", "5000", None)),  # no "/": a name and a tag, as Docker reads it
+    ],
+)
+def test_reference_grammar(text, expected):
+    from hardener.syntax.imageref import parse_image_ref
+
+    assert split_reference(text) == expected
+    parsed = parse_image_ref(text)
+    assert (parsed.registry, parsed.repository, parsed.tag, parsed.digest) == expected
+
+
+def test_cli_and_from_read_a_reference_alike(capsys):
+    from hardener.parse import parse
+
+    for text in ("gcr.io/distroless/static-debian12:nonroot", "docker.io/library/python:3.11-slim", "MyReg/python:3"):
+        base = parse(f"FROM {text}\n").stages[0].base
+        assert images_cli.main([text]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["key"] == lookup(base.registry, base.repository, base.tag).key
+
+
+# ---------------------------------------------------------------------------
 # User entries from config
 # ---------------------------------------------------------------------------
 
@@ -546,7 +602,7 @@ def test_runs_as_root():
 
 @pytest.fixture(scope="module")
 def data() -> dict:
-    return images.parse_yaml(images.YAML_PATH.read_text(encoding="utf-8"))
+    return image_data.parse_yaml(image_data.YAML_PATH.read_text(encoding="utf-8"))
 
 
 def test_data_file_follows_the_schema(data):
@@ -556,7 +612,7 @@ def test_data_file_follows_the_schema(data):
     assert len(keys) == len(set(keys)), "duplicate keys"
     for trait in data["tag_traits"]:
         assert set(trait) <= {"token", "set"}
-        images._check_fields("tag_traits", trait["set"], images._SET_KEYS)
+        image_schema._check_fields("tag_traits", trait["set"], image_schema._SET_KEYS)
 
 
 def _sample_names(entry: dict) -> list[str]:
@@ -580,9 +636,9 @@ def test_every_entry_gives_consistent_answers(data):
         if entry.get("abstract"):
             continue
         for name in _sample_names(entry):
-            registry, repository = images._split_registry(name)
+            registry, repository = image_knowledge._split_registry(name)
             for tag in SAMPLE_TAGS:
-                found = knowledge.lookup(None if registry == images.HUB else registry, repository, tag)
+                found = knowledge.lookup(None if registry == image_knowledge.HUB else registry, repository, tag)
                 checked += 1
                 where = f"{name}:{tag}"
                 assert found.known, where
@@ -656,11 +712,11 @@ def test_every_entry_is_reachable(data):
 
 
 def test_json_copy_is_in_sync_when_present():
-    if not images.JSON_PATH.exists():
+    if not image_data.JSON_PATH.exists():
         pytest.skip("no packaged images.json (python -m hardener.images --write-json makes one)")
-    raw = images.YAML_PATH.read_bytes()
-    blob = json.loads(images.JSON_PATH.read_text(encoding="utf-8"))
-    assert blob["source"] == images._fingerprint(raw), "run: python -m hardener.images --write-json"
+    raw = image_data.YAML_PATH.read_bytes()
+    blob = json.loads(image_data.JSON_PATH.read_text(encoding="utf-8"))
+    assert blob["source"] == image_data._fingerprint(raw), "run: python -m hardener.images --write-json"
 
 
 # ---------------------------------------------------------------------------
@@ -671,34 +727,34 @@ def test_json_copy_is_in_sync_when_present():
 def test_cache_is_written_then_used(tmp_path, monkeypatch):
     yaml_path = tmp_path / "images.yaml"
     yaml_path.write_text("version: 1\nentries:\n  - {key: a, match: [a], family: alpine}\n", encoding="utf-8")
-    first = images._load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")
+    first = image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")
     assert first["entries"][0]["family"] == "alpine"
     assert len(list((tmp_path / "cache").glob("images-*.json"))) == 1
 
     def boom(text):
         raise AssertionError("YAML parsed again although the cache matches")
 
-    monkeypatch.setattr(images, "parse_yaml", boom)
-    assert images._load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache") == first
+    monkeypatch.setattr(image_data, "parse_yaml", boom)
+    assert image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache") == first
     # a changed YAML file is never served from a stale cache
     yaml_path.write_text("version: 1\nentries:\n  - {key: a, match: [a], family: debian}\n", encoding="utf-8")
     monkeypatch.undo()
-    assert images._load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")["entries"][0]["family"] == "debian"
+    assert image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")["entries"][0]["family"] == "debian"
 
 
 def test_packaged_json_is_preferred(tmp_path, monkeypatch):
     yaml_path = tmp_path / "images.yaml"
     yaml_path.write_text("version: 1\nentries: []\n", encoding="utf-8")
     json_path = tmp_path / "images.json"
-    json_path.write_text(images.build_json(yaml_path.read_bytes()), encoding="utf-8")
-    monkeypatch.setattr(images, "parse_yaml", lambda text: (_ for _ in ()).throw(AssertionError("parsed")))
-    assert images._load_data(yaml_path, json_path=json_path, cache_dir=False) == {"version": 1, "entries": []}
+    json_path.write_text(image_data.build_json(yaml_path.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr(image_data, "parse_yaml", lambda text: (_ for _ in ()).throw(AssertionError("parsed")))
+    assert image_data.load_data(yaml_path, json_path=json_path, cache_dir=False) == {"version": 1, "entries": []}
 
 
 def test_unwritable_cache_dir_is_harmless(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    data = images._load_data(images.YAML_PATH, json_path=None, cache_dir=blocker / "sub")
+    data = image_data.load_data(image_data.YAML_PATH, json_path=None, cache_dir=blocker / "sub")
     assert data["entries"]
 
 
@@ -722,11 +778,11 @@ def test_warm_start_does_not_import_ruamel(tmp_path):
     cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert warm.stdout.split() == ["python", "False"], warm.stdout + warm.stderr
-    if not images.JSON_PATH.exists():
+    if not image_data.JSON_PATH.exists():
         assert cold.stdout.split() == ["python", "True"]
 
 
 def test_cli_prints_a_lookup(capsys):
-    assert images.main(["gcr.io/distroless/static-debian12:nonroot"]) == 0
+    assert images_cli.main(["gcr.io/distroless/static-debian12:nonroot"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["key"] == "distroless/static" and out["default_uid"] == 65532

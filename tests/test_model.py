@@ -2,7 +2,9 @@
 
 import pytest
 
-from hardener.parse import expand, parse, parse_image_ref
+from hardener.parse import parse
+from hardener.syntax.expand import expand
+from hardener.syntax.imageref import parse_image_ref
 
 
 @pytest.mark.parametrize(

@@ -155,3 +155,43 @@ def test_edge_cases_agree(text):
     else:
         assert df.error is None, df.error
         assert ours(df) == expected
+
+
+# FROM's image word: BuildKit's parser hands it over with its quotes (as the
+# binding shows); the build then runs it through BuildKit's shell lexer
+# (dockerfile2llb: shlex.ProcessWordWithMatches(st.BaseName, globalArgs), with
+# the file's escape token), which removes quotes and escapes and substitutes
+# the global ARGs -- but not inside single quotes. dhard's base is that word.
+FROM_QUOTES = {
+    "double-quoted": ('FROM "python:3.11-slim" AS app\n', "python:3.11-slim", (None, "python", "3.11-slim")),
+    "single-quoted": ("FROM 'gcr.io/distroless/static:nonroot'\n", "gcr.io/distroless/static:nonroot",
+                      ("gcr.io", "distroless/static", "nonroot")),
+    "quoted-part": ('FROM py"thon":"3"\n', "python:3", (None, "python", "3")),
+    "arg-in-double-quotes": ('ARG TAG=3.12\nFROM "python:${TAG}"\n', "python:3.12", (None, "python", "3.12")),
+    "arg-in-single-quotes": ("ARG TAG=3.12\nFROM 'python:$TAG'\n", "python:$TAG", (None, "python", "$TAG")),
+    "quoted-default": ('FROM "alpine:${TAG:-"3.19"}"\n', "alpine:3.19", (None, "alpine", "3.19")),
+    "escaped-quote": ('FROM \\"x\n', '"x', (None, '"x', None)),
+    "backtick-escape": ("# escape=`\nFROM py`thon:3\n", "python:3", (None, "python", "3")),
+    "unquoted-unchanged": ("FROM docker.io/library/node:22\n", "docker.io/library/node:22", (None, "node", "22")),
+}
+
+
+@pytest.mark.parametrize("text, value, parts", FROM_QUOTES.values(), ids=FROM_QUOTES.keys())
+def test_from_image_is_read_without_its_quotes(text, value, parts):
+    official_words = [c.value for c in dockerfile.parse_string(text) if c.cmd.upper() == "FROM"]
+    df = parse(text)
+    (stage,) = df.stages
+    assert official_words == [tuple(stage.from_.words)]  # the word as BuildKit's parser gives it
+    assert stage.base.written == official_words[0][0]
+    assert stage.base.value == value
+    assert (stage.base.registry, stage.base.repository, stage.base.tag) == parts
+
+
+def test_quoted_from_finds_the_image_and_the_stage():
+    from hardener.images import lookup
+
+    df = parse('FROM golang:1.22 AS build\nFROM "python:3.11-slim"\nFROM "build" AS final\n')
+    _, python, final = df.stages
+    assert lookup(python.base.registry, python.base.repository, python.base.tag).key == "python"
+    assert final.parent == 0  # BuildKit looks the processed name up among the stages
+    assert [s.ships for s in df.stages] == [True, False, True]

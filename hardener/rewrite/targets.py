@@ -38,7 +38,7 @@ _DISTROLESS = re.compile(r"^gcr\.io/distroless/(?P<name>[a-z]+?)(?P<ver>\d+)?(?:
 def describe(image: str, target: str) -> Runtime:
     """Facts about a target image reference (one of the counterparts dhard writes)."""
     from ..images import lookup
-    from ..parse import parse_image_ref
+    from ..syntax.imageref import parse_image_ref
 
     ref = parse_image_ref(image)
     info = lookup(ref.registry, ref.repository, ref.tag)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..parse import split_words, unquote
+from ..syntax.words import split_words, unquote
 
 CODE = "DH501"
 
@@ -18,13 +18,13 @@ def remote_sources(args: list[str]) -> list[str]:
 
 
 def check(ctx):
-    for ins in ctx.instructions("ADD"):
-        body = ctx.body(ins)
+    for ins in ctx.build.instructions("ADD"):
+        body = ctx.build.body(ins)
         if body.flag("checksum") is not None:
             continue
         args = list(body.argv) if body.json and body.argv else [unquote(w) for w in split_words(body.args)]
         for written in remote_sources(args):
-            src = ctx.resolve(ins, written) or written
+            src = ctx.build.resolve(ins, written) or written
             if is_git_source(src):
                 ref = src.split("#", 1)[1] if "#" in src else ""
                 if _is_commit(ref):

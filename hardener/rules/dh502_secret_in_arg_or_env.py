@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..parse import parse_arg_pairs, parse_env_pairs
+from ..syntax.expand import parse_arg_pairs, parse_env_pairs
 
 CODE = "DH502"
 
@@ -29,8 +29,8 @@ def looks_secret_name(name: str) -> bool:
 
 
 def check(ctx):
-    for ins in ctx.instructions("ARG", "ENV"):
-        body = ctx.body(ins)
+    for ins in ctx.build.instructions("ARG", "ENV"):
+        body = ctx.build.body(ins)
         try:
             pairs = parse_arg_pairs(body.args) if body.name == "ARG" else parse_env_pairs(body.args)
         except ValueError:

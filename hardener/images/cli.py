@@ -1,0 +1,33 @@
+"""``python -m hardener.images``: look image references up, or compile images.yaml to images.json."""
+
+from __future__ import annotations
+
+from . import __doc__ as _PACKAGE_DOC, lookup
+from .data import JSON_FILE, build_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+    import json
+    import sys
+
+    from ..record import fields
+    from ..syntax.imageref import split_reference
+
+    parser = argparse.ArgumentParser(prog="python -m hardener.images", description=(_PACKAGE_DOC or "").split("\n\n")[0])
+    parser.add_argument("refs", nargs="*", help="image references to look up, e.g. python:3.11-slim")
+    parser.add_argument("--write-json", action="store_true", help="write hardener/data/images.json from images.yaml")
+    args = parser.parse_args(argv)
+    if args.write_json:
+        with open(JSON_FILE, "w", encoding="utf-8") as handle:
+            handle.write(build_json())
+        print(f"wrote {JSON_FILE}", file=sys.stderr)
+    for ref in args.refs:
+        registry, repository, tag, _digest = split_reference(ref)
+        info = lookup(registry, repository, tag)
+        print(json.dumps({"ref": ref, **{f.name: getattr(info, f.name) for f in fields(info)}}, indent=1))
+    return 0

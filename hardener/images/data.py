@@ -1,0 +1,123 @@
+"""Loading the knowledge data: ``images.yaml``, or a JSON copy of it that matches byte for byte.
+
+Parsing YAML with the pure-Python ruamel loader costs tens of milliseconds, so
+the data is read from the packaged ``hardener/data/images.json`` when it
+matches, else from a per-user cache, and ruamel.yaml is imported only when
+neither does.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+
+TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
+if TYPE_CHECKING:
+    from pathlib import Path
+
+_DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+YAML_FILE = os.path.join(_DATA_DIR, "images.yaml")
+JSON_FILE = os.path.join(_DATA_DIR, "images.json")
+
+
+def __getattr__(name: str):
+    """DATA_DIR, YAML_PATH and JSON_PATH as Paths, without importing pathlib at start-up."""
+    paths = {"DATA_DIR": _DATA_DIR, "YAML_PATH": YAML_FILE, "JSON_PATH": JSON_FILE}
+    if name in paths:
+        from pathlib import Path
+
+        return Path(paths[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _read_bytes(path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _cache_dir() -> "Path | None":
+    from pathlib import Path
+
+    if os.environ.get("DHARD_NO_CACHE"):
+        return None
+    explicit = os.environ.get("DHARD_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        return Path(xdg) / "dhard"
+    home = os.environ.get("HOME") or os.environ.get("USERPROFILE")
+    return Path(home) / ".cache" / "dhard" if home else None
+
+
+def _fingerprint(raw: bytes) -> str:
+    return f"{zlib.crc32(raw):08x}-{len(raw)}"
+
+
+def parse_yaml(text: str) -> dict:
+    """Parse the knowledge YAML (slow path: imports ruamel.yaml)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise ValueError(f"{YAML_FILE}: expected a mapping with an 'entries' list")
+    return data
+
+
+def build_json(raw: bytes | None = None) -> str:
+    """The JSON copy of images.yaml that the loader reads instead of parsing YAML."""
+    import json
+
+    if raw is None:
+        raw = _read_bytes(YAML_FILE)
+    data = parse_yaml(raw.decode("utf-8"))
+    return json.dumps({"source": _fingerprint(raw), "data": data}, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _read_json(path, fingerprint: str) -> dict | None:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            blob = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if isinstance(blob, dict) and blob.get("source") == fingerprint and isinstance(blob.get("data"), dict):
+        return blob["data"]
+    return None
+
+
+def _write_cache(path: "Path", text: str) -> None:
+    """Best effort: a read-only or missing home just means the slow path next time too."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        for old in path.parent.glob("images-*.json"):  # copies of earlier versions of the YAML
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def load_data(yaml_path=YAML_FILE, json_path=JSON_FILE, cache_dir: "Path | None | bool" = True) -> dict:
+    """The parsed knowledge data, from the freshest JSON copy or the YAML itself."""
+    import json
+
+    raw = _read_bytes(yaml_path)
+    fingerprint = _fingerprint(raw)
+    if json_path is not None:
+        data = _read_json(json_path, fingerprint)
+        if data is not None:
+            return data
+    directory = _cache_dir() if cache_dir is True else (cache_dir or None)
+    cache_file = directory / f"images-{fingerprint}.json" if directory else None
+    if cache_file is not None:
+        data = _read_json(cache_file, fingerprint)
+        if data is not None:
+            return data
+    text = build_json(raw)
+    if cache_file is not None:
+        _write_cache(cache_file, text)
+    return json.loads(text)["data"]
