@@ -9,15 +9,7 @@ file back exactly.
 from __future__ import annotations
 
 from .record import dataclass, field
-from functools import cached_property
-from collections.abc import Iterator
-
-TYPE_CHECKING = False  # importing typing would cost start-up time
-
 from .source import Directive, SourceFile
-
-if TYPE_CHECKING:
-    from .shell import Script
 
 
 @dataclass(frozen=True)
@@ -120,17 +112,6 @@ class Instruction:
     def is_shell_form(self) -> bool:
         return not self.json
 
-    @cached_property
-    def script(self) -> "Script | None":
-        """The RUN/CMD/ENTRYPOINT body read as shell (parsed once, shared by all rules)."""
-        from .shell import parse_exec, parse_shell
-
-        if self.json:
-            return parse_exec(list(self.argv or ()))
-        if self.heredocs and self.name == "RUN" and self.args.lstrip().startswith("<<"):
-            return parse_shell(self.heredocs[0].content)
-        return parse_shell(self.args)
-
 
 @dataclass(frozen=True)
 class ImageRef:
@@ -193,9 +174,6 @@ class Dockerfile:
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
-
-    def shipped_stages(self) -> Iterator[Stage]:
-        return (s for s in self.stages if s.ships)
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         return self.stages[instruction.stage] if instruction.stage is not None else None

@@ -588,7 +588,7 @@ async def test_odd_requests_do_not_crash_the_server(client: LanguageClient, tmp_
     hover = await client.text_document_hover_async(
         lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()), position=lsp.Position(line=500, character=500))
     )
-    assert hover is None or "DH" in hover.contents.value
+    assert hover is None  # clamped to the empty last line, where nothing is flagged
     await actions(client, path, rng(500, 0, 400, 0))
     # binary-ish and unusual text
     for version, text in enumerate(["\x00\x01FROM", "FROM \\\n", "ONBUILD ONBUILD RUN x\n", "\r\r\n\rFROM a\r", "# escape=`\nFROM a `\n"], start=3):

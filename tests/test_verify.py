@@ -19,7 +19,6 @@ from hardener.rewrite.verify import (
     ProbeResult,
     VerifyReport,
     compare,
-    is_root_user,
     parse_probe_http,
     shell_paths_in,
     verify,
@@ -36,15 +35,6 @@ def test_parse_probe_http():
     for bad in ("", "http://x/", "abc/", "70000/", "0/"):
         with pytest.raises(ValueError):
             parse_probe_http(bad)
-
-
-@pytest.mark.parametrize(
-    "user, root",
-    [("", True), (None, True), ("root", True), ("0", True), ("0:0", True), ("root:root", True),
-     ("65532", False), ("65532:65532", False), ("nonroot", False), ("app:app", False), ("1000:0", False)],
-)
-def test_is_root_user(user, root):
-    assert is_root_user(user) is root
 
 
 def test_shell_paths_in_tar_names():

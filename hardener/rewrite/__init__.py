@@ -22,11 +22,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .result import Failure, Note, Result, Skip, SkipError, Success
+from .targets import TARGETS
 
 __all__ = ["harden", "Success", "Skip", "Failure", "Note", "Result", "LEVELS", "TARGETS"]
 
 LEVELS = ("distroless", "hardened")
-TARGETS = ("distroless", "chainguard", "dhi")
 
 
 def harden(source, context=None, target: str = "distroless", level: str = "distroless", config=None) -> Result:

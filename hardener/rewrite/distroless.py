@@ -20,6 +20,7 @@ import re
 
 from ..model import Dockerfile
 from ..programs import POSIX_SHELLS
+from ..semantic.users import is_root
 from . import command, emit, files, healthcheck, java, native, node, python
 from .packages import missing_in, runtime_need
 from .plan import SYSTEM_DIRS, Facts, simple_command, under
@@ -109,7 +110,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
         final.healthcheck = healthcheck.translate(facts, hc, runtime, program, log)
     if facts.onbuild:
         log.warn("ONBUILD triggers of the original are not carried to the runtime image", facts.where(facts.onbuild[0]))
-    if facts.user and facts.user not in ("root", "0"):
+    if facts.user and not is_root(facts.user):
         log.why(f"USER {facts.user} became USER {runtime.user}: the target's own non-root user", facts.where(facts.user_ins))
     log.why(f"the final stage is {runtime.image}: no shell, no package manager, runs as uid {runtime.uid}")
     edit = emit.alias_edit(df, facts.final.index, facts.alias)
@@ -122,7 +123,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
 
 def _pinned(facts: Facts, image: str, log: Log) -> str:
     """The target image, pinned as the configuration's ``pins`` say; a warning when the original was pinned."""
-    pins = getattr(facts.ctx.config, "pins", None) or {}
+    pins = getattr(facts.build.config, "pins", None) or {}
     pinned = pins.get(image)
     if pinned:
         log.why(f"{image} pinned to {pinned} (the configuration's pins)")
@@ -162,7 +163,7 @@ def _relocate_home(facts: Facts, final, program: str | None, log: Log) -> str | 
 def _guard(facts: Facts) -> None:
     df = facts.df
     for stage in [facts.final, *facts.chain]:
-        info = facts.ctx.image_of(stage)
+        info = facts.build.image_of(stage)
         if info.family == "windows":
             raise SkipError("windows", f"{stage.base.written} is a Windows image; distroless and its peers are Linux only",
                             None)
@@ -182,17 +183,15 @@ def _already_shellless(facts: Facts, log: Log) -> Success:
     if not any(i.name in ("CMD", "ENTRYPOINT") for i in facts.instructions) and not info.runtime:
         raise SkipError("no-command", f"the final stage ({facts.root.base.written}) sets no CMD or ENTRYPOINT: "
                         "it holds files (an export or base stage), not a program to run", None)
-    user = facts.user
-    as_root = user in ("root", "0", "0:0") or (user is None and info.runs_as_root is not False)
+    run_as = facts.build.run_as
     for name in ("CMD", "ENTRYPOINT"):
         ins = facts.last.get(name)
         if ins is not None and not ins.json and ins.args:
             simple_command(ins.args, f"{name} {ins.args}", facts.where(ins))  # skips when a shell is needed
-    if not as_root:
+    if run_as is not None and not run_as.as_root:
         raise SkipError(
             "already-hardened",
-            f"the final stage ({facts.root.base.written}) is already shell-less and runs as "
-            f"{user or info.default_user}",
+            f"the final stage ({facts.root.base.written}) is already shell-less and runs as {run_as.user}",
             "run `dhard check` for what is left",
         )
     df = facts.df

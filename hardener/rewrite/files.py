@@ -103,7 +103,7 @@ def owned_copies(facts: Facts, roots: list[str], stage: str, log: Log,
     ``app_writes``: path -> (why, where) for directories the app's sources write into.
     """
     reasons: dict[str, tuple[str, str | None]] = {}
-    for path, ins in facts.writable_paths(set()).items():
+    for path, ins in facts.writable_paths().items():
         reasons[path] = ("the original made it writable for the app", facts.where(ins))
     created = facts.created_paths()
     for path, ins in facts.volume_paths():

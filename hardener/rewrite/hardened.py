@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..model import Dockerfile
 from ..parse import parse
+from ..semantic.users import is_root
 from .plan import Facts
 from .result import Log, SkipError, Success
 
@@ -32,7 +33,7 @@ def rewrite(df: Dockerfile, context_dir, config, log: Log) -> Success:
     facts = Facts(df, context_dir, config)
     info = facts.root_info
     for stage in facts.chain:
-        if facts.ctx.image_of(stage).family == "windows":
+        if facts.build.image_of(stage).family == "windows":
             raise SkipError("windows", f"{stage.base.written} is a Windows image; the hardened level covers Linux images", None)
     if not facts.root.base.resolved and df.escape == "`":
         raise SkipError("windows", "the file uses the Windows escape character", None)
@@ -80,8 +81,7 @@ def _own_edits(facts: Facts, log: Log) -> str:
         if ins.name in _TRAILERS or ins.name in ("ENV", "ARG"):
             anchor = ins
             break
-    user = facts.user
-    root_now = user in (None, "root", "0", "0:0") or (user or "").split(":", 1)[0] in ("root", "0")
+    root_now = is_root(facts.user)  # no USER yet: the build runs as the base image's root
     inserts: list[tuple[int, str]] = []
     lines: list[str] = []
     strip = STRIP_BUSYBOX if (info.family == "alpine" or info.libc == "musl" or info.family == "busybox") else STRIP_GNU
@@ -129,12 +129,9 @@ def _own_edits(facts: Facts, log: Log) -> str:
 
 
 def _root_flagged(facts: Facts) -> bool:
-    """Whether DH101 (root-user) flags the original: its judgement of entrypoints that drop privileges."""
-    from ..config import Config
-    from ..lint import lint
-
-    config = (facts.ctx.config or Config()).with_overrides(select=("DH101",), ignore=())
-    return any(f.code == "DH101" for f in lint(facts.df, config))
+    """Whether the original runs its app as root: the build model's answer, as DH101 reports it."""
+    run_as = facts.build.run_as
+    return run_as is not None and run_as.as_root
 
 
 def _user_for(info) -> str:

@@ -14,7 +14,8 @@ import posixpath
 
 from ..model import Instruction
 from ..shell import parse_exec, parse_shell, unwrap
-from .plan import Facts, _positionals
+from ..semantic.files import operands
+from .plan import Facts
 from .result import Log
 from .targets import Runtime
 
@@ -92,14 +93,14 @@ def _own(argv: list[str], runtime: Runtime, program: str | None, facts: Facts) -
 def _http(cmd, runtime: Runtime) -> list[str] | None:
     name = cmd.name
     if name == "curl":
-        pos = _positionals(cmd, "".join(v[1] for v in _CURL_VALUE), _CURL_LONG)
+        pos = operands(cmd, "".join(v[1] for v in _CURL_VALUE), _CURL_LONG)
         url = cmd.flag_value("--url") or (pos[0] if len(pos) == 1 else None)
         strict = cmd.has_flag("-f", "--fail", "--fail-with-body")
         insecure = cmd.has_flag("-k", "--insecure")
         if cmd.has_flag("-H", "--header", "-d", "--data", "-X", "--request", "-u", "--user", "--unix-socket"):
             return None
     else:
-        pos = _positionals(cmd, "".join(v[1] for v in _WGET_VALUE), _WGET_LONG)
+        pos = operands(cmd, "".join(v[1] for v in _WGET_VALUE), _WGET_LONG)
         url = pos[0] if len(pos) == 1 else None
         strict = True  # wget exits non-zero on an HTTP error
         insecure = cmd.has_flag("--no-check-certificate")

@@ -45,7 +45,7 @@ def java_version(facts: Facts) -> str:
     for stage in facts.df.stages:
         if stage.index in facts.chain_indexes or stage.parent is not None:
             continue
-        other = facts.ctx.image_info(stage.base)
+        other = facts.build.image_info(stage.base)
         if other.runtime == "java" and other.runtime_version:
             versions.add(other.runtime_version)
     if len(versions) == 1:

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from ..shell import unwrap
 from .files import CopySpec
-from .plan import Exec, Facts, _positionals, norm, under
+from ..semantic.files import operands
+from .plan import Exec, Facts, norm, under
 from .result import Log, SkipError
 from .targets import Runtime, debian_for, describe, native_image
 
@@ -130,7 +131,7 @@ def _stage_os(facts: Facts, origin: Origin):
     stage = facts.df.stage_of(ins) if ins is not None and hasattr(ins, "stage") else None
     if stage is None:
         return facts.root_info
-    return facts.ctx.image_of(stage)
+    return facts.build.image_of(stage)
 
 
 def chain_of(facts: Facts, stage) -> list:
@@ -246,11 +247,11 @@ def _from_copy(facts: Facts, fact, path: str, depth: int) -> Origin | None:
 
 
 def _run_records(facts: Facts, ins) -> list[tuple]:
-    script = facts.ctx.script(ins)
+    script = facts.build.script(ins)
     env = facts.vars_at(ins)
-    info = facts.ctx.image_of(facts.df.stage_of(ins))
+    info = facts.build.image_of(facts.df.stage_of(ins))
     alpine = info.libc == "musl" or info.family == "alpine"
-    workdir = facts.workdir_at.get(ins.index, "/")
+    workdir = facts.workdir_at(ins)
     out: list[tuple] = []
     for raw in script.commands:
         cmd = unwrap(raw)
@@ -297,7 +298,7 @@ def _run_records(facts: Facts, ins) -> list[tuple]:
             p = _abs(cwd, target) if target else cwd
             out.append(("dir", p, Origin("download", p, None, ins, f"unpacked with {name}")))
         elif name in ("mv", "cp", "install", "ln"):
-            pos = [x for x in _positionals(cmd, "mogtS" if name == "install" else "tS") if x is not None]
+            pos = [x for x in operands(cmd, "mogtS" if name == "install" else "tS") if x is not None]
             if len(pos) >= 2:
                 out.append(("move", _abs(cwd, pos[-1]), [_abs(cwd, x) for x in pos[:-1]], ins))
     return out
@@ -305,7 +306,7 @@ def _run_records(facts: Facts, ins) -> list[tuple]:
 
 def _cwd(facts: Facts, ins, raw, workdir: str) -> str:
     cwd = workdir
-    for other in facts.ctx.script(ins).commands:
+    for other in facts.build.script(ins).commands:
         if other is raw:
             break
         if other.name == "cd" and other.depth == raw.depth:
@@ -320,9 +321,9 @@ def _abs(cwd: str, path: str) -> str:
 
 
 def _go_output(facts: Facts, cmd, argv, cwd: str, env: dict) -> str | None:
-    pkgs = [p for p in _positionals(cmd, "o", ("-o", "-ldflags", "-gcflags", "-tags", "-mod", "-trimpath", "-p"))
+    pkgs = [p for p in operands(cmd, "o", ("-o", "-ldflags", "-gcflags", "-tags", "-mod", "-trimpath", "-p"))
             if p is not None]
-    # _positionals treats "-o x" values: the short-option table cannot know Go's single-dash long flags
+    # operands treats "-o x" values: the short-option table cannot know Go's single-dash long flags
     pkgs = [p for p in pkgs if not p.endswith(".go") or len(pkgs) == 1]
     name = None
     if pkgs:

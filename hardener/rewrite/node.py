@@ -59,7 +59,7 @@ def node_version(facts: Facts) -> str:
         for stage in facts.df.stages:
             if stage.index in facts.chain_indexes or stage.parent is not None:
                 continue
-            other = facts.ctx.image_info(stage.base)
+            other = facts.build.image_info(stage.base)
             if other.runtime == "node":
                 candidates.append((other.runtime_version, stage.base.written))
     versions = {v for v, _ in candidates if v}
@@ -221,13 +221,13 @@ def _prune(facts: Facts, out: NodePlan, pkg: dict | None, log: Log) -> None:
                     continue  # npm install <pkg>: adds a package, not the project's install
                 prod = prod_env or cmd.has_flag("--production", "--only=prod", "--only=production") \
                     or cmd.flag_value("--omit") == "dev" or cmd.flag_value("--only") in ("prod", "production")
-                installs.append(("npm", prod, ins, facts._cwd_of(ins, raw)))
+                installs.append(("npm", prod, ins, facts.cwd_of(ins, raw)))
             elif name == "yarn" and verb in ("install",) or (name == "yarn" and len(argv) == 1):
                 prod = prod_env or cmd.has_flag("--production", "--prod")
-                installs.append(("yarn", prod, ins, facts._cwd_of(ins, raw)))
+                installs.append(("yarn", prod, ins, facts.cwd_of(ins, raw)))
             elif name == "pnpm" and verb in ("install", "i"):
                 prod = prod_env or cmd.has_flag("--prod", "-P", "--production")
-                installs.append(("pnpm", prod, ins, facts._cwd_of(ins, raw)))
+                installs.append(("pnpm", prod, ins, facts.cwd_of(ins, raw)))
     if not installs:
         return
     manager, prod, ins, cwd = installs[-1]

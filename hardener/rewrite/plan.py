@@ -14,21 +14,23 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import Dockerfile, Instruction, Stage
-from ..parse import expand, split_words, unquote
-from ..rules.context import RuleContext
 from ..programs import POSIX_SHELLS
+from ..record import replace
+from ..semantic.build import Build
+from ..semantic.files import Copy, copy_of, created, cwd_of, made_writable, volumes
+from ..semantic.packages import recognise, written_packages
+from ..semantic.state import normalize as norm, unquoted as _unquoted
 from ..shell import Command, command_name, parse_shell, unwrap
 from .packages import normalize_name
 from .result import SkipError
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-# WORKDIR and PATH that official images set (what a relative path or a bare name resolves against).
-_IMAGE_WORKDIR = {"golang": "/go"}
+# PATH that official images set (what a bare program name resolves against).
 _IMAGE_PATH = {
     "golang": "/go/bin:/usr/local/go/bin:" + DEFAULT_PATH,
     "rust": "/usr/local/cargo/bin:" + DEFAULT_PATH,
@@ -47,14 +49,6 @@ SYSTEM_DIRS = frozenset(
     "/usr/src /var/www /go /usr/local/go /usr/local/cargo".split()
 )
 
-_GLOB = re.compile(r"[*?\[]")
-
-
-def norm(path: str) -> str:
-    out = posixpath.normpath(path)
-    return "/" + out.lstrip("/") if out.startswith("/") else out
-
-
 def under(path: str, root: str) -> bool:
     """Whether ``path`` is ``root`` or inside it."""
     if root == "/":
@@ -62,21 +56,7 @@ def under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-@dataclass
-class CopyFact:
-    ins: Instruction
-    sources: list[str]  # as written (unquoted), ARGs expanded where known
-    dest: str  # absolute, normalised
-    dest_is_dir: bool
-    from_stage: str | None  # --from value (stage name, index or image); None: the build context
-    chown: str | None
-    heredoc: bool
-    urls: list[str] = field(default_factory=list)
-    workdir: str = "/"
-
-    @property
-    def from_context(self) -> bool:
-        return self.from_stage is None and not self.heredoc
+CopyFact = Copy  # the rewriter reads COPY/ADD as the build model does
 
 
 @dataclass
@@ -104,7 +84,7 @@ class Package:
 class Facts:
     def __init__(self, df: Dockerfile, context_dir: Path | None, config=None):
         self.df = df
-        self.ctx = RuleContext(df, config)
+        self.build = Build(df, config)
         self.context_dir = Path(context_dir) if context_dir is not None else None
         self.name = os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
         final = df.final_stage
@@ -117,14 +97,13 @@ class Facts:
             chain.insert(0, df.stages[chain[0].parent])
         self.chain: list[Stage] = chain
         self.root = chain[0]
-        self.root_info = self.ctx.image_info(self.root.base)
+        self.root_info = self.build.image_info(self.root.base)
         self.chain_indexes = {s.index for s in chain}
         self.instructions: list[Instruction] = [i for s in chain for i in s.instructions]
         self._issued: set[str] = set()
         self.notes: list[tuple[str, str | None]] = []  # explain lines found while reading
         self.alias = final.alias or self.new_alias("build")
         self._copy_cache: dict[int, CopyFact | None] = {}
-        self._all_workdirs()
         self._walk()
 
     def new_alias(self, wanted: str) -> str:
@@ -137,22 +116,6 @@ class Facts:
             n += 1
         self._issued.add(name.lower())
         return name
-
-    def _all_workdirs(self) -> None:
-        self.workdir_at = {}
-        ends: dict[int, str] = {}
-        for stage in self.df.stages:
-            if stage.parent is not None and stage.parent in ends:
-                wd = ends[stage.parent]
-            else:
-                wd = _IMAGE_WORKDIR.get(stage.base.repository if stage.base.resolved else "", "/")
-            for ins in stage.instructions:
-                self.workdir_at[ins.index] = wd
-                if ins.name == "WORKDIR":
-                    value = self.resolve(ins, _unquoted(ins.args))
-                    if value is not None:
-                        wd = norm(value if value.startswith("/") else posixpath.join(wd, value))
-            ends[stage.index] = wd
 
     def copy_fact(self, ins: Instruction) -> "CopyFact | None":
         if ins.index not in self._copy_cache:
@@ -168,23 +131,24 @@ class Facts:
         return f"{self.name}:{ins.start_line}" if ins is not None else None
 
     def vars_at(self, ins: Instruction) -> dict:
-        return self.ctx.state(ins).vars
+        return self.build.state(ins).vars
+
+    def workdir_at(self, ins: Instruction) -> str:
+        return self.build.state(ins).workdir
+
+    def user_at(self, ins: Instruction) -> str | None:
+        return self.build.state(ins).user
 
     def resolve(self, ins: Instruction, text: str) -> str | None:
-        return expand(text, self.vars_at(ins))[0]
+        return self.build.resolve(ins, text)
 
     def path_at(self, ins: Instruction, path: str) -> str | None:
         """``path`` as seen by ``ins``: variables expanded, made absolute against the WORKDIR in effect."""
-        value = self.resolve(ins, path)
-        if value is None:
-            return None
-        if not value.startswith("/"):
-            value = posixpath.join(self.workdir_at[ins.index], value)
-        return norm(value)
+        return self.build.path_at(ins, path)
 
     def env_raw(self, before: Instruction, name: str) -> str | None:
         """The value last given to ``name`` by ENV/ARG in the chain before ``before``, as written (unexpanded)."""
-        from ..parse import parse_arg_pairs, parse_env_pairs
+        from ..syntax.expand import parse_arg_pairs, parse_env_pairs
 
         found = None
         for ins in self.instructions:
@@ -207,9 +171,6 @@ class Facts:
     # -- the walk over the chain -------------------------------------------------------
 
     def _walk(self) -> None:
-        root_repo = self.root.base.repository if self.root.base.resolved else ""
-        workdir = _IMAGE_WORKDIR.get(root_repo, "/")
-        self.user_at: dict[int, str | None] = {}
         self.copies: list[CopyFact] = []
         self.runs: list[tuple[Instruction, object]] = []
         self.workdirs_used: set[str] = set()
@@ -218,23 +179,18 @@ class Facts:
         self.expose: list[Instruction] = []
         self.volumes: list[Instruction] = []
         self.onbuild: list[Instruction] = []
-        user: str | None = None
         self.user_ins: Instruction | None = None
         for ins in self.instructions:
-            self.workdir_at[ins.index] = workdir
-            self.user_at[ins.index] = user
             name = ins.name
+            workdir = self.workdir_at(ins)
             if name == "WORKDIR":
-                value = self.resolve(ins, _unquoted(ins.args))
-                if value is None:
+                if self.resolve(ins, _unquoted(ins.args)) is None:
                     raise SkipError(
                         "unsupported",
                         f"WORKDIR {ins.args} depends on a build argument without a default ({self.where(ins)})",
                         "give the ARG a default value",
                     )
-                workdir = norm(value if value.startswith("/") else posixpath.join(workdir, value))
             elif name == "USER":
-                user = ins.args or None
                 self.user_ins = ins
             elif name in ("COPY", "ADD"):
                 fact = self._copy(ins)
@@ -243,7 +199,7 @@ class Facts:
                     self.copies.append(fact)
                     self.workdirs_used.add(workdir)
             elif name == "RUN":
-                self.runs.append((ins, self.ctx.script(ins)))
+                self.runs.append((ins, self.build.script(ins)))
                 self.workdirs_used.add(workdir)
             elif name in ("ARG", "ENV", "LABEL", "MAINTAINER"):
                 self.carried.append(ins)
@@ -255,58 +211,26 @@ class Facts:
                 self.onbuild.append(ins)
             if name in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL"):
                 self.last[name] = ins
-        self.workdir = workdir
-        self.user = user
-        self.env_end = self.ctx.end_state(self.final).vars
+        end = self.build.end_state(self.final)
+        self.workdir = end.workdir
+        self.user = end.user
+        self.env_end = end.vars
 
     def _copy(self, ins: Instruction) -> CopyFact | None:
-        if ins.json and ins.argv is not None:
-            words = [self.resolve(ins, w) or w for w in ins.argv]
-        else:
-            words = [unquote(w) for w in split_words(ins.args, self.df.escape)]
-            words = [self.resolve(ins, w) or w for w in words]
-        if not words:
+        fact = copy_of(self.build, ins)
+        if fact is None:
             return None
-        heredoc = bool(ins.heredocs)
-        dest_written = words[-1]
-        sources = words[:-1]
-        if heredoc:
-            sources = [s for s in sources if not s.startswith("<<")]
-        from_flag = ins.flag("from")
-        from_stage = None
-        if from_flag is not None and from_flag.value is not None:
-            from_stage = self.resolve(ins, from_flag.value) or from_flag.value
-        chown_flag = ins.flag("chown")
-        dest = self.path_at(ins, dest_written)
-        if dest is None:
+        if fact.dest is None:
             raise SkipError(
                 "unsupported",
                 f"the destination of {ins.name} depends on a build argument without a default ({self.where(ins)})",
                 "give the ARG a default value",
             )
-        urls = [s for s in sources if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@", s)] if ins.name == "ADD" else []
-        dest_is_dir = (
-            dest_written.endswith("/")
-            or dest_written in (".", "..")
-            or dest_written.endswith("/.")
-            or dest == self.workdir_at.get(ins.index)
-            or len(sources) > 1
-            or any(s in (".", "./") or s.endswith("/") or _GLOB.search(s) for s in sources)
-            or self._source_is_dir(sources, from_stage)
-        )
-        return CopyFact(
-            ins=ins,
-            sources=sources,
-            dest=dest,
-            dest_is_dir=dest_is_dir,
-            from_stage=from_stage,
-            chown=(self.resolve(ins, chown_flag.value or "") if chown_flag else None),
-            heredoc=heredoc,
-            urls=urls,
-            workdir=self.workdir_at[ins.index],
-        )
+        if not fact.dest_is_dir and self._source_is_dir(fact.sources, fact.from_stage):
+            return replace(fact, dest_is_dir=True)
+        return fact
 
-    def _source_is_dir(self, sources: list[str], from_stage: str | None) -> bool:
+    def _source_is_dir(self, sources: tuple[str, ...], from_stage: str | None) -> bool:
         if from_stage is not None or self.context_dir is None or len(sources) != 1:
             return False
         path = self.context_dir / sources[0].lstrip("/")
@@ -435,215 +359,77 @@ class Facts:
                     f"the heredoc RUN at {self.where(ins)} cannot be read ({', '.join(script.unknown_reasons)})",
                     "write the step as a plain RUN, or use --level hardened",
                 )
-            for raw in script.commands:
-                cmd = unwrap(raw)
-                name = cmd.name
-                if name in ("apt-get", "apt", "aptitude"):
-                    self._apt(ins, cmd, installed)
-                elif name == "apk":
-                    self._apk(ins, cmd, installed, groups)
-                elif name in ("dnf", "yum", "microdnf", "tdnf", "zypper"):
-                    self._rpm(ins, cmd, installed, name)
-                elif name == "dpkg" and cmd.has_flag("-i", "--install"):
-                    for value in _positionals(cmd, ""):
-                        written = value or "<a .deb file>"
-                        installed[written] = Package(written, written, "dpkg", ins)
+            for position, raw in enumerate(script.commands):
+                pkg = recognise(raw, position)
+                if pkg is not None and pkg.family in _OS_FAMILIES:
+                    self._os_packages(ins, pkg, installed, groups)
         return list(installed.values())
 
-    def _unknown_packages(self, ins: Instruction):
-        raise SkipError(
-            "runtime-packages",
-            f"the packages installed at {self.where(ins)} are named by a variable; dhard cannot tell "
-            "which ones the app needs at run time",
-            "list the packages literally, or use --level hardened",
-        )
-
-    def _apt(self, ins, cmd: Command, installed: dict):
-        words = _positionals(cmd, "oct", ("--option", "--config-file", "--target-release", "--default-release"))
-        if not words:
-            return
-        verb = words[0]
-        pkgs = words[1:]
-        if verb == "install":
-            for p in pkgs:
-                if p is None:
-                    self._unknown_packages(ins)
-                if p.endswith(".deb") or p.startswith("/") or p.startswith("./"):
-                    installed[p] = Package(p, p, "apt", ins)
-                    continue
-                name = normalize_name(p, "apt")
-                installed[name] = Package(name, p, "apt", ins)
-        elif verb in ("purge", "remove"):
-            for p in pkgs:
-                if p is not None:
-                    installed.pop(normalize_name(p, "apt").rstrip("*"), None)
-
-    def _apk(self, ins, cmd: Command, installed: dict, groups: dict):
-        words = _positionals(cmd, "tXp", ("--virtual", "--repository", "--root", "--arch", "--keys-dir", "--repositories-file", "--cache-dir"))
-        if not words:
-            return
-        verb = words[0]
-        if verb == "add":
-            virtual = cmd.flag_value("--virtual") or cmd.flag_value("-t")
-            names = []
-            for p in words[1:]:
-                if p is None:
-                    self._unknown_packages(ins)
-                name = normalize_name(p, "apk")
-                names.append(name)
+    def _os_packages(self, ins: Instruction, pkg, installed: dict, groups: dict) -> None:
+        manager = _OS_FAMILIES[pkg.family] or pkg.tool
+        names = written_packages(pkg)
+        if pkg.family == "dpkg":
+            names = [name or "<a .deb file>" for name in names]
+        if pkg.action in _INSTALLS:
+            if None in names:
+                raise SkipError(
+                    "runtime-packages",
+                    f"the packages installed at {self.where(ins)} are named by a variable; dhard cannot tell "
+                    "which ones the app needs at run time",
+                    "list the packages literally, or use --level hardened",
+                )
+            virtual = (pkg.value("--virtual") or pkg.value("-t")) if pkg.family == "apk" else None
+            keys = []
+            for written in names:
+                key = _package_key(written, manager)
+                keys.append(key)
                 if not virtual:
-                    installed[name] = Package(name, p, "apk", ins)
+                    installed[key] = Package(key, written, manager, ins)
             if virtual:
-                groups[virtual] = names
-        elif verb == "del":
-            for p in words[1:]:
-                if p is None:
+                groups[virtual] = keys
+        elif pkg.action in _REMOVALS:
+            for written in names:
+                if written is None:
                     continue
-                if p in groups:
-                    for name in groups.pop(p):
-                        installed.pop(name, None)
-                installed.pop(normalize_name(p, "apk"), None)
-
-    def _rpm(self, ins, cmd: Command, installed: dict, manager: str):
-        words = _positionals(cmd, "xc", ("--exclude", "--setopt", "--enablerepo", "--disablerepo", "--releasever", "--installroot"))
-        if not words:
-            return
-        verb = words[0]
-        if verb == "install":
-            for p in words[1:]:
-                if p is None:
-                    self._unknown_packages(ins)
-                installed[p] = Package(p, p, manager, ins)
-        elif verb in ("remove", "erase"):
-            for p in words[1:]:
-                if p is not None:
-                    installed.pop(p, None)
+                for key in groups.pop(written, ()):
+                    installed.pop(key, None)
+                installed.pop(_package_key(written, manager).rstrip("*"), None)
 
     # -- where the app writes -----------------------------------------------------------------
 
-    def writable_paths(self, nonroot_users: set[str]) -> dict[str, Instruction]:
+    def writable_paths(self) -> dict[str, Instruction]:
         """Paths the original gives to a non-root user or makes writable: chown, COPY --chown, chmod."""
-        out: dict[str, Instruction] = {}
-        for ins, script in self.runs:
-            for raw in script.commands:
-                cmd = unwrap(raw)
-                if cmd.name == "chown":
-                    pos = _positionals(cmd, "")
-                    if len(pos) < 2 or pos[0] is None:
-                        continue
-                    owner = pos[0].split(":", 1)[0].split(".", 1)[0]
-                    if owner in ("root", "0", ""):
-                        continue
-                    for p in pos[1:]:
-                        path = self._run_path(ins, cmd, p)
-                        if path:
-                            out.setdefault(path, ins)
-                elif cmd.name == "chmod":
-                    pos = _positionals(cmd, "")
-                    if len(pos) < 2 or pos[0] is None:
-                        continue
-                    if not _gives_write(pos[0]):
-                        continue
-                    for p in pos[1:]:
-                        path = self._run_path(ins, cmd, p)
-                        if path:
-                            out.setdefault(path, ins)
-        for fact in self.copies:
-            if fact.chown and fact.chown.split(":", 1)[0] not in ("root", "0"):
-                out.setdefault(fact.dest, fact.ins)
-        return out
-
-    def _run_path(self, ins: Instruction, cmd: Command, value: str | None) -> str | None:
-        if value is None or _GLOB.search(value):
-            return None
-        if value.startswith("/"):
-            return norm(value)
-        return norm(posixpath.join(self._cwd_of(ins, cmd), value))
-
-    def _cwd_of(self, ins: Instruction, cmd: Command) -> str:
-        """The directory a command of a RUN runs in (WORKDIR, or an earlier ``cd /abs`` in the same RUN)."""
-        cwd = self.workdir_at[ins.index]
-        script = self.ctx.script(ins)
-        for raw in script.commands:
-            if raw.start >= cmd.start and raw is not cmd:
-                break
-            if raw.name == "cd" and raw.depth == cmd.depth:
-                pos = raw.positionals()
-                if pos and pos[0] and pos[0].startswith("/"):
-                    cwd = norm(pos[0])
-                elif pos and pos[0] and not _GLOB.search(pos[0]):
-                    cwd = norm(posixpath.join(cwd, pos[0]))
-            if raw is cmd:
-                break
-        return cwd
+        return made_writable(self.build, self.runs, self.copies)
 
     def created_paths(self) -> set[str]:
         """Paths the chain is known to create: WORKDIRs, COPY destinations, mkdir/chown targets."""
-        out = set(self.workdirs_used) | {self.workdir}
-        for fact in self.copies:
-            out.add(fact.dest)
-        for ins, script in self.runs:
-            for raw in script.commands:
-                cmd = unwrap(raw)
-                if cmd.name in ("mkdir", "chown", "touch", "install"):
-                    for p in _positionals(cmd, "m" if cmd.name != "install" else "mogt"):
-                        path = self._run_path(ins, cmd, p)
-                        if path:
-                            out.add(path)
-        return out
+        return set(self.workdirs_used) | {self.workdir} | {fact.dest for fact in self.copies} | created(self.build, self.runs)
+
+    def cwd_of(self, ins: Instruction, cmd: Command) -> str:
+        """The directory a command of a RUN runs in (WORKDIR, or an earlier ``cd`` in the same RUN)."""
+        return cwd_of(self.build, ins, cmd)
 
     def volume_paths(self) -> list[tuple[str, Instruction]]:
-        out = []
-        for ins in self.volumes:
-            if ins.json and ins.argv is not None:
-                items = list(ins.argv)
-            else:
-                items = [unquote(w) for w in split_words(ins.args, self.df.escape)]
-            for item in items:
-                path = self.path_at(ins, item)
-                if path:
-                    out.append((path, ins))
-        return out
+        return volumes(self.build, self.volumes)
 
 
-def _unquoted(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    return text
 
 
-def _gives_write(mode: str) -> bool:
-    if re.fullmatch(r"[0-7]{3,4}", mode):
-        digits = mode[-3:]
-        return any(int(d) & 2 for d in digits[1:])
-    return bool(re.search(r"[goa]*[+=][rwxXst]*w", mode)) and not mode.startswith("u")
+# families of the package reader that install OS packages -> the manager name a Package records
+_OS_FAMILIES = {"apt": "apt", "apk": "apk", "rpm": None, "zypper": "zypper", "dpkg": "dpkg"}
+_INSTALLS = frozenset(("install", "add"))
+_REMOVALS = frozenset(("remove", "purge", "erase", "del"))
 
 
-def _positionals(cmd: Command, short_with_value: str, long_with_value: tuple[str, ...] = ()) -> list[str | None]:
-    """Non-option words after the command name, skipping the values of options that take one."""
-    out: list[str | None] = []
-    words = cmd.words[1:]
-    i = 0
-    dashed = False
-    while i < len(words):
-        w = words[i]
-        v = w.value
-        if not dashed and v == "--":
-            dashed = True
-            i += 1
-            continue
-        if not dashed and ((v is not None and len(v) > 1 and v.startswith("-")) or (v is None and w.raw.startswith("-"))):
-            if v is not None and v.startswith("--"):
-                if "=" not in v and v in long_with_value:
-                    i += 1
-            elif v is not None and len(v) == 2 and v[1] in short_with_value:
-                i += 1
-            i += 1
-            continue
-        out.append(v)
-        i += 1
-    return out
+def _package_key(written: str, manager: str) -> str:
+    """The name a package is known by: Debian names (Alpine's mapped); files and RPM names as written."""
+    if manager in ("apt", "apk") and not (written.endswith(".deb") or written.startswith(("/", "./"))):
+        return normalize_name(written, manager)
+    return written
+
+
+
+
 
 
 def simple_command(text: str, what: str, where: str | None) -> list[str]:

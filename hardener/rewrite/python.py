@@ -206,7 +206,7 @@ def find_installs(facts: Facts, version: str, log: Log) -> list[Install]:
             name = cmd.name
             if not name or not argv:
                 continue
-            cwd = facts._cwd_of(ins, raw)
+            cwd = facts.cwd_of(ins, raw)
             # venv creation
             if PY_NAME.match(name) and argv[1:3] == ["-m", "venv"] or name == "virtualenv" or (name == "uv" and argv[1:2] == ["venv"]):
                 skip = 3 if PY_NAME.match(name) else (2 if name == "uv" else 1)
@@ -295,7 +295,7 @@ def _poetry_no_venv(facts: Facts, before) -> bool:
 
 def words_of(facts: Facts, ins, cmd) -> list[str | None]:
     """A command's words, with ARG/ENV values substituted where the shell would (None when unknown)."""
-    from ..parse import unquote
+    from ..syntax.words import unquote
 
     out: list[str | None] = []
     for w in cmd.words:
@@ -331,7 +331,7 @@ def _pip_location(facts, ins, cmd, pip_args, prog, cwd, state, venvs, version, s
         raise SkipError("unsupported", f"pip install --root is not translated ({facts.where(ins)})",
                         "use --target or --prefix")
     if cmd.has_flag("--user"):
-        user = facts.user_at.get(ins.index)
+        user = facts.user_at(ins)
         if user not in (None, "root", "0"):
             raise SkipError("unsupported", f"pip install --user as {user}: dhard does not know that user's home "
                             f"({facts.where(ins)})", "use --target or a venv")

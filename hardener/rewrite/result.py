@@ -52,7 +52,6 @@ class Success:
     level: str = "distroless"
 
     ok = True
-    exit_code = 0
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class Skip:
     explain: tuple[Note, ...] = ()
 
     ok = False
-    exit_code = 1
 
     def __post_init__(self):
         if self.kind not in SKIP_KINDS:
@@ -80,7 +78,6 @@ class Failure:
     error: str
 
     ok = False
-    exit_code = 2
 
     def __str__(self) -> str:
         return f"failed: {self.error}"

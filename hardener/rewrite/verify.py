@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..semantic.users import is_root
+
 __all__ = [
     "EngineError",
     "ProbeResult",
@@ -58,7 +60,6 @@ __all__ = [
     "verify",
     "parse_probe_http",
     "compare",
-    "is_root_user",
     "Engine",
 ]
 
@@ -118,7 +119,7 @@ class ImageReport:
             return "?"
         shown = self.user or "root (no USER)"
         if self.runtime_uid is not None and str(self.runtime_uid) != self.user.split(":")[0]:
-            if not (self.runtime_uid == 0 and is_root_user(self.user)):
+            if not (self.runtime_uid == 0 and is_root(self.user)):
                 shown += f" (uid {self.runtime_uid})"
         return shown
 
@@ -212,14 +213,6 @@ def parse_probe_http(spec: str) -> tuple[int, str]:
     if not m or not 0 < int(m.group(1)) < 65536:
         raise ValueError(f"--probe-http wants PORT/PATH (like 8000/health), not {spec!r}")
     return int(m.group(1)), m.group(2) or "/"
-
-
-def is_root_user(user: str | None) -> bool:
-    """Config.User means root: empty, "root", "0", with or without a group."""
-    if user is None:
-        return True
-    name = user.strip().split(":", 1)[0]
-    return name in ("", "root", "0")
 
 
 def compare(original: ProbeResult | None, rewritten: ProbeResult | None) -> list[str]:
@@ -558,7 +551,7 @@ def verify(
             differences.append("the original image did not build, so there is nothing to compare with")
         elif not new.built:
             differences.append("the rewritten image did not build")
-        nonroot = new.built and not is_root_user(new.user) and new.runtime_uid != 0
+        nonroot = new.built and not is_root(new.user) and new.runtime_uid != 0
         shell_free = new.built and new.has_shell is False
         return VerifyReport(
             original=orig,

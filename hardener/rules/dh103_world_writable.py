@@ -125,10 +125,10 @@ def check(ctx):
                     start=start,
                     end=end,
                 )
-    for ins in ctx.instructions("COPY", "ADD", shipped=True):
-        body = ctx.body(ins)
+    for ins in ctx.build.instructions("COPY", "ADD", shipped=True):
+        body = ctx.build.body(ins)
         for flag in body.flags:
-            if flag.name == "chmod" and flag.value and world_writable(ctx.resolve(ins, flag.value) or flag.value):
+            if flag.name == "chmod" and flag.value and world_writable(ctx.build.resolve(ins, flag.value) or flag.value):
                 s = body.source_offset(flag.start)
                 e = s + (flag.end - flag.start)
                 ok = ctx.text[s:e] == body.line[flag.start : flag.end]

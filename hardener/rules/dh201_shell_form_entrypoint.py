@@ -12,7 +12,9 @@ import re
 
 from ..findings import Applicability, Edit
 from ..shell import parse_shell
-from .shellscan import args_base, final_chain, is_posix_shell, own
+from ..semantic.scripts import args_base
+from ..semantic.users import own
+from .shellscan import is_posix_shell
 
 CODE = "DH201"
 
@@ -27,8 +29,8 @@ _UNQUOTED_BAD = set("*?[]{}~$`\\#&|;<>()!'\"") - {"'", '"'}
 
 
 def check(ctx):
-    for ins in ctx.instructions("CMD", "ENTRYPOINT", "HEALTHCHECK", shipped=True):
-        body = ctx.body(ins)
+    for ins in ctx.build.instructions("CMD", "ENTRYPOINT", "HEALTHCHECK", shipped=True):
+        body = ctx.build.body(ins)
         if body.json or not body.args.strip():
             continue
         base = args_base(body)
@@ -42,7 +44,7 @@ def check(ctx):
             if text.startswith("["):
                 continue
         stage = ctx.df.stage_of(ins)
-        info = ctx.image_of(stage) if stage is not None else None
+        info = ctx.build.image_of(stage) if stage is not None else None
         if body.name != "HEALTHCHECK" and info is not None and info.has_shell is not False and _execs(text):
             continue  # `CMD exec app ...`: the app replaces the shell and gets the signals
         runner = "cmd /S /C" if info is not None and info.family == "windows" else "/bin/sh -c"
@@ -56,8 +58,8 @@ def _fix(ctx, ins, body, base, text):
     stage = ctx.df.stage_of(ins)
     if stage is None:
         return None
-    info = ctx.image_of(stage)
-    if info.family == "windows" or not is_posix_shell(ctx.state(ins).shell):
+    info = ctx.build.image_of(stage)
+    if info.family == "windows" or not is_posix_shell(ctx.build.state(ins).shell):
         return None
     script = parse_shell(text)
     if not script.known or len(script.commands) != 1:
@@ -92,7 +94,7 @@ def _fix(ctx, ins, body, base, text):
         applicability = Applicability.SAFE
     else:
         # an ENTRYPOINT (of the file or the base) receives CMD: its argv changes
-        has_entrypoint = any(own(final_chain(ctx), "ENTRYPOINT")) or info.entrypoint or not info.known
+        has_entrypoint = any(own(ctx.build.final_chain, "ENTRYPOINT")) or info.entrypoint or not info.known
         applicability = Applicability.UNSAFE if has_entrypoint else Applicability.SAFE
     return ctx.fix(f"Use exec form for {body.name}", applicability, *edits)
 

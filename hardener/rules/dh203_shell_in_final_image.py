@@ -11,10 +11,10 @@ def check(ctx):
     final = ctx.df.final_stage
     if final is None:
         return
-    info = ctx.image_of(final)
+    info = ctx.build.image_of(final)
     if info.has_shell is not True:
         return
-    ref = ctx.root_stage(final).base
+    ref = ctx.build.root_stage(final).base
     name = image_name(ref)
     target = ""
     distroless = info.counterparts.get("distroless") if info.counterparts else None

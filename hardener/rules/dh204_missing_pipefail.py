@@ -13,7 +13,8 @@ import json
 from ..findings import Applicability, Edit
 from ..shell import command_name, unwrap
 from ..programs import PIPEFAIL_SHELLS, is_posix_shell as is_posix_program
-from .shellscan import args_base, chain, is_posix_shell, pipelines, run_scripts
+from ..semantic.scripts import args_base
+from .shellscan import is_posix_shell, pipelines
 
 CODE = "DH204"
 
@@ -67,11 +68,11 @@ def _exposed(rs, shell_pipefail: bool) -> tuple[bool, bool]:
 
 def _flagged(ctx, ins):
     """None, or (whether a SHELL with pipefail would cover this RUN, advice when it would not)."""
-    body = ctx.body(ins)
+    body = ctx.build.body(ins)
     stage = ctx.df.stage_of(ins)
     if stage is None or body.name != "RUN":
         return None
-    shell = ctx.state(ins).shell
+    shell = ctx.build.state(ins).shell
     shebang = None
     if body.heredocs and body.args.lstrip().startswith("<<") and body.heredocs[0].content.startswith("#!"):
         shebang = body.heredocs[0].content.split("\n", 1)[0]
@@ -81,12 +82,12 @@ def _flagged(ctx, ins):
         if not words or not is_posix_program(words[0]):
             return None  # a script in another language
     elif not body.json:
-        if not is_posix_shell(shell) or ctx.image_of(stage).family == "windows":
+        if not is_posix_shell(shell) or ctx.build.image_of(stage).family == "windows":
             return None
     pipefail = shell_has_pipefail(shell) and not body.json and shebang is None
     helps_all = True
     found = False
-    for rs in run_scripts(ctx, ins):
+    for rs in ctx.build.run_scripts(ins):
         exposed, helps = _exposed(rs, pipefail)
         if exposed:
             found = True
@@ -106,7 +107,7 @@ def _flagged(ctx, ins):
 
 def check(ctx):
     flagged: dict[int, list] = {}
-    for ins in ctx.instructions("RUN", shipped=True):
+    for ins in ctx.build.instructions("RUN", shipped=True):
         result = _flagged(ctx, ins)
         if result is None:
             continue
@@ -114,7 +115,7 @@ def check(ctx):
     fixing: set[int] = set()
     for stage_index in sorted(flagged):
         stage = ctx.df.stages[stage_index]
-        ancestors = {s.index for s in chain(ctx, stage)} - {stage_index}
+        ancestors = {s.index for s in ctx.build.chain(stage)} - {stage_index}
         if ancestors & fixing:
             continue  # the SHELL added to an ancestor is inherited
         first = next((ins for ins, (helps, _) in flagged[stage_index] if helps), None)
@@ -149,10 +150,10 @@ def check(ctx):
 
 def _new_shell(ctx, ins) -> list[str] | None:
     stage = ctx.df.stage_of(ins)
-    info = ctx.image_of(stage)
+    info = ctx.build.image_of(stage)
     if info.has_shell is not True:
         return None
-    shell = list(ctx.state(ins).shell)
+    shell = list(ctx.build.state(ins).shell)
     if len(shell) < 2 or shell[-1] != "-c":
         return None
     options = shell[1:-1]
@@ -187,12 +188,12 @@ def _breaks_under_pipefail(ctx, stage_index: int, from_index: int) -> bool:
     """Whether a RUN the new SHELL reaches (this stage from ``from_index`` on, and the stages
     built FROM it) has a pipe that pipefail would make fail."""
     for stage in ctx.df.stages:
-        if stage_index not in {s.index for s in chain(ctx, stage)}:
+        if stage_index not in {s.index for s in ctx.build.chain(stage)}:
             continue
         for other in stage.instructions:
             if other.name != "RUN" or (stage.index == stage_index and other.index < from_index):
                 continue
-            for rs in run_scripts(ctx, other):
+            for rs in ctx.build.run_scripts(other):
                 if any(_sigpipe_prone(pipe) for pipe in pipelines(rs.script)):
                     return True
     return False

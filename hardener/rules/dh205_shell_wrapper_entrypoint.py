@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ..programs import INITS, POSIX_SHELLS
 from ..shell import command_name, parse_shell, unwrap
-from .shellscan import chain
 
 CODE = "DH205"
 
@@ -73,7 +72,7 @@ def _wraps_cmd(ctx, ins) -> bool:
     if ins.name != "ENTRYPOINT":
         return False
     stage = ctx.df.stage_of(ins)
-    shipped = {s.index for s in chain(ctx, ctx.df.final_stage)}
+    shipped = {s.index for s in ctx.build.final_chain}
     for other in ctx.df.instructions:
         if other.name != "CMD" or other.stage not in shipped:
             continue
@@ -83,12 +82,12 @@ def _wraps_cmd(ctx, ins) -> bool:
 
 
 def check(ctx):
-    for ins in ctx.instructions("ENTRYPOINT", "CMD", shipped=True):
-        body = ctx.body(ins)
+    for ins in ctx.build.instructions("ENTRYPOINT", "CMD", shipped=True):
+        body = ctx.build.body(ins)
         if not body.json or not body.argv:
             continue
         stage = ctx.df.stage_of(ins)
-        official = ctx.image_of(stage).entrypoint if stage is not None else None
+        official = ctx.build.image_of(stage).entrypoint if stage is not None else None
         why = reason(list(body.argv), official, wrapper=_wraps_cmd(ctx, ins))
         if why:
             yield ctx.finding(

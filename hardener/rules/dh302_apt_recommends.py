@@ -40,7 +40,7 @@ def configured(ctx, ins) -> bool:
     def scan():
         hits = []
         for other in ctx.df.instructions:
-            body = ctx.body(other)
+            body = ctx.build.body(other)
             if body.name == "RUN":
                 text = body.line + "".join(h.content for h in body.heredocs)
                 if "Install-Recommends" in text and "apt.conf" in text and _says_off(text):
@@ -49,7 +49,7 @@ def configured(ctx, ins) -> bool:
                 hits.append(other.index)
         return hits
 
-    hits = ctx.memo(("dh302-config",), scan)
+    hits = ctx.build.memo(("dh302-config",), scan)
     if not hits:
         return False
     chain = stage_chain(ctx, ins)

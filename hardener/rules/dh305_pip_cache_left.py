@@ -13,7 +13,7 @@ UV_CACHE = "~/.cache/uv"
 
 def _env_set(ctx, ins, name: str) -> bool:
     """``name`` is in the RUN's environment: ENV (inherited through FROM <stage>) or an ARG of this stage."""
-    state = ctx.state(ins)
+    state = ctx.build.state(ins)
     value = state.vars.get(name)
     if name in state.env:
         return value is None or value != ""
@@ -51,7 +51,7 @@ def _config_disables(ctx, ins) -> bool:
     def scan():
         hits = []
         for other in ctx.df.instructions:
-            body = ctx.body(other)
+            body = ctx.build.body(other)
             if body.name != "RUN" or "no-cache-dir" not in body.line + "".join(h.content for h in body.heredocs):
                 continue
             text = body.line + "".join(h.content for h in body.heredocs)
@@ -59,7 +59,7 @@ def _config_disables(ctx, ins) -> bool:
                 hits.append(other.index)
         return hits
 
-    hits = ctx.memo(("dh305-config",), scan)
+    hits = ctx.build.memo(("dh305-config",), scan)
     if not hits:
         return False
     chain = stage_chain(ctx, ins)
@@ -74,7 +74,7 @@ def cache_dir(ctx, ins, pkg, uv: bool) -> str | None:
     if pkg.has("--cache-dir"):
         return None
     name = "UV_CACHE_DIR" if uv else "PIP_CACHE_DIR"
-    value = ctx.state(ins).vars.get(name)
+    value = ctx.build.state(ins).vars.get(name)
     if value:
         return value
     return UV_CACHE if uv else PIP_CACHE

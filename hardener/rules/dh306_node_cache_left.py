@@ -36,7 +36,7 @@ def _is_install(p) -> bool:
 def _targets(ctx, ins, pkg) -> tuple[str, ...]:
     tool = pkg.family
     out = list(CACHES[tool])
-    state = ctx.state(ins)
+    state = ctx.build.state(ins)
     for name in ENV_DIRS[tool]:
         value = state.vars.get(name)
         if value:
@@ -90,7 +90,7 @@ def yarn_is_classic(ctx, f) -> bool:
         text = ctx.text
         return any(h in text for h in _BERRY_HINTS)
 
-    if ctx.memo(("dh306-berry",), whole_file):
+    if ctx.build.memo(("dh306-berry",), whole_file):
         return False
     return any(p.family == "yarn" and (p.action == "global-add" or p.has(*_YARN1_FLAGS)) for p in f.pkgs)
 

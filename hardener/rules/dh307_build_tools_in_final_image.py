@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from .packages import APK_VALUE, APT_VALUE, RPM_VALUE, ZYPPER_VALUE, shipped
+from ..semantic.packages import APK_VALUE, APT_VALUE, RPM_VALUE, ZYPPER_VALUE
+from .packages import shipped
 
 CODE = "DH307"
 TOOLS = frozenset(
@@ -65,7 +66,7 @@ def _values(ctx, ins, word) -> list[str]:
         return []
     if not name.replace("_", "a").isalnum():
         return []
-    value = ctx.state(ins).vars.get(name)
+    value = ctx.build.state(ins).vars.get(name)
     return value.split() if value else []
 
 

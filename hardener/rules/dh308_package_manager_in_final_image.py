@@ -22,13 +22,13 @@ def check(ctx):
     final = ctx.df.final_stage
     if final is None:
         return
-    info = ctx.image_of(final)
+    info = ctx.build.image_of(final)
     manager = info.package_manager
     if not manager or manager == "none":
         return
     if _removed(ctx, manager):
         return
-    base = ctx.root_stage(final).base
+    base = ctx.build.root_stage(final).base
     image = base.value or base.written
     yield ctx.finding(
         CODE,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..findings import Applicability, Edit, Fix
 from ..model import ImageRef, Instruction
-from ..parse import parse_image_ref
+from ..syntax.imageref import parse_image_ref
 from .context import RuleContext
 
 
@@ -22,10 +22,7 @@ class ImageUse:
 
 def image_uses(ctx: RuleContext) -> list[ImageUse]:
     """Computed once per file and shared by the DH4xx rules."""
-    cached = ctx.__dict__.get("_image_uses")
-    if cached is None:
-        cached = ctx.__dict__["_image_uses"] = list(_image_uses(ctx))
-    return cached
+    return ctx.build.memo(("image-uses",), lambda: list(_image_uses(ctx)))
 
 
 def _image_uses(ctx: RuleContext) -> Iterator[ImageUse]:
@@ -37,38 +34,30 @@ def _image_uses(ctx: RuleContext) -> Iterator[ImageUse]:
             start, end = _span(ctx, ins, words_at, stage.base.written)
             yield ImageUse(ins, stage.base, "FROM", start, end)
     for ins in df.instructions:
-        body = ctx.body(ins)
+        body = ctx.build.body(ins)
         if body.name == "COPY" or body.name == "ADD":
             for flag in body.flags:
                 if flag.name == "from" and flag.value and not _is_stage(ctx, flag.value, ins):
                     yield _flag_use(ctx, ins, body, flag, flag.value, "COPY --from")
         if body.name == "RUN":
-            for flag in body.flags:
-                if flag.name == "mount" and flag.value:
-                    source = _mount_from(flag.value)
-                    if source and not _is_stage(ctx, source, ins):
-                        yield _flag_use(ctx, ins, body, flag, source, "RUN --mount from")
+            mounts = [f for f in body.flags if f.name == "mount"]  # in the order Build.mounts reads them
+            for flag, mount in zip(mounts, ctx.build.mounts(ins)):
+                source = mount.source_from
+                if source and not _is_stage(ctx, source, ins):
+                    yield _flag_use(ctx, ins, body, flag, source, "RUN --mount from")
 
 
 def _flag_use(ctx, ins, body, flag, value, where) -> ImageUse | None:
-    ref = parse_image_ref(value, ctx.state(ins).vars)
+    ref = parse_image_ref(value, ctx.build.state(ins).vars)
     text = body.line[flag.start : flag.end]
     at = text.find(value)
     start, end = _span(ctx, body, flag.start + at, value) if at >= 0 else (None, None)
     return ImageUse(ins, ref, where, start, end)
 
 
-def _mount_from(spec: str) -> str | None:
-    for field in spec.split(","):
-        key, _, value = field.partition("=")
-        if key.strip() == "from":
-            return value.strip()
-    return None
-
-
 def _is_stage(ctx: RuleContext, name: str, ins: Instruction) -> bool:
     if "$" in name:
-        name = ctx.resolve(ins, name) or name
+        name = ctx.build.resolve(ins, name) or name
     stage = ctx.df.stage_named(name)
     return stage is not None or name.lower() == "scratch"
 
@@ -91,7 +80,7 @@ def pin_fix(ctx: RuleContext, use: ImageUse) -> Fix | None:
     return Fix(f"Pin {use.ref.value} to {pinned}", Applicability.UNSAFE, (Edit(use.start, use.end, pinned),))
 
 
-def report(ctx: RuleContext, code: str, use: ImageUse, message: str):
+def report(ctx: RuleContext, code: str, use: ImageUse, message: str, pinnable: bool = True):
     start = use.start if use.start is not None else None
     return ctx.finding(
         code,
@@ -99,5 +88,5 @@ def report(ctx: RuleContext, code: str, use: ImageUse, message: str):
         message,
         start=start,
         end=use.end if start is not None else None,
-        fix=pin_fix(ctx, use),
+        fix=pin_fix(ctx, use) if pinnable else None,
     )

@@ -152,12 +152,12 @@ def shebang(content: str) -> tuple[str, tuple[str, ...]] | None:
 
 def build(ctx: "RuleContext", ins: Instruction) -> RunText | None:
     """The RunText of a RUN (or ONBUILD RUN); None when it runs no shell script we can read."""
-    body = ctx.body(ins)
+    body = ctx.build.body(ins)
     if body.name != "RUN":
         return None
     if body.json:
-        return RunText(ins, body, "exec", "", body.script, [], 0, False, ())
-    state = ctx.state(ins)
+        return RunText(ins, body, "exec", "", ctx.build.script(ins), [], 0, False, ())
+    state = ctx.build.state(ins)
     shell = state.shell or ("/bin/sh", "-c")
     posix = command_name(shell[0]) in POSIX_SHELLS and not _windows(ctx, ins)
     flags = tuple(shell[1:])
@@ -170,10 +170,10 @@ def build(ctx: "RuleContext", ins: Instruction) -> RunText | None:
                 return None  # a Python/Perl/... script: not ours to read
             flags = flags + bang[1]
         region = Region(0, len(doc.content), _body_source(ctx, doc), doc)
-        return RunText(ins, body, "heredoc", doc.content, body.script, [region], 0, posix, flags)
+        return RunText(ins, body, "heredoc", doc.content, ctx.build.script(ins), [region], 0, posix, flags)
     base = args_base(body)
     if not body.heredocs:
-        return RunText(ins, body, "args", args, body.script, [Region(0, len(args), None, None)], base, posix, flags)
+        return RunText(ins, body, "args", args, ctx.build.script(ins), [Region(0, len(args), None, None)], base, posix, flags)
     text = args
     regions = [Region(0, len(args), None, None)]
     for doc in body.heredocs:
@@ -213,8 +213,8 @@ def _windows(ctx: "RuleContext", ins: Instruction) -> bool:
     stage = ctx.df.stage_of(ins)
     if stage is None:
         return False
-    root = ctx.root_stage(stage)
-    return ctx.memo(("windows", root.index), lambda: ctx.image_of(root).family == "windows")
+    root = ctx.build.root_stage(stage)
+    return ctx.build.memo(("windows", root.index), lambda: ctx.build.image_of(root).family == "windows")
 
 
 # -- errexit -----------------------------------------------------------------------------------
