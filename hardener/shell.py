@@ -54,6 +54,7 @@ __all__ = [
     "parse_shell",
     "parse_exec",
     "unwrap",
+    "is_wrapper",
     "command_name",
 ]
 
@@ -180,8 +181,6 @@ command_name = program_name
 # wrappers
 
 
-
-
 class _Wrap:
     __slots__ = ("short_arg", "long_arg", "assigns", "npos", "stop")
 
@@ -222,18 +221,41 @@ _WRAPPERS = {
     "busybox": _Wrap(),
 }
 
+# The init processes of programs.INITS that run the command after their own
+# options and ``--``; stripped only by ``unwrap(cmd, inits=True)``.  ``tini -h``/``-l``,
+# ``dumb-init -h``/``-V``, ``catatonit -h`` print and exit: not a command.
+_INIT_WRAPPERS = {
+    "tini": _Wrap("pe", stop="hl"),
+    "tini-static": _Wrap("pe", stop="hl"),
+    "dumb-init": _Wrap("r", ("--rewrite",), stop="hV"),
+    "catatonit": _Wrap(stop="h"),
+}
+_WRAPPERS_AND_INITS = {**_WRAPPERS, **_INIT_WRAPPERS}
 
-def unwrap(cmd: Command) -> Command:
+
+def is_wrapper(name: str) -> bool:
+    """Whether ``unwrap`` strips a command of this name (``sudo``, ``env``, ``exec``...; inits not included)."""
+    return name in _WRAPPERS
+
+
+def unwrap(cmd: Command, inits: bool = False) -> Command:
     """Strip leading wrappers (sudo, doas, env, nice, ionice, nohup, time, exec,
     command, builtin, stdbuf, timeout, xargs, gosu, su-exec, busybox) and their
     options.  ``env``/``sudo`` VAR=x words join the assignments.  Offsets are
     kept: words keep theirs and the command keeps its whole span.  A wrapper
-    with nothing after it (``env`` alone, ``exec >log``) is left as it is."""
+    with nothing after it (``env`` alone, ``exec >log``) is left as it is.
+
+    With ``inits=True`` the init processes that start a command (tini,
+    tini-static, dumb-init, catatonit: ``tini -s -- gunicorn app:app``) are
+    stripped too, in any order with the wrappers; a container's entry command
+    is read this way.  The default leaves them: the rules see ``tini`` as the
+    program."""
     words = cmd.words
     if not words:
         return cmd
+    table = _WRAPPERS_AND_INITS if inits else _WRAPPERS
     v0 = words[0].value
-    if v0 is None or command_name(v0) not in _WRAPPERS:
+    if v0 is None or command_name(v0) not in table:
         return cmd
     idx = 0
     extra: list[Word] = []
@@ -245,7 +267,7 @@ def unwrap(cmd: Command) -> Command:
         if v is None:
             break
         name = command_name(v)
-        spec = _WRAPPERS.get(name)
+        spec = table.get(name)
         if spec is None:
             break
         j = idx + 1

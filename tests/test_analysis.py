@@ -562,3 +562,122 @@ def test_libcst_is_not_imported_by_dhard_check(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "Dockerfile")], capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+# -- Python: the entry command, read with dhard's shell reader ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["sh", "-c", "exec gunicorn app:app"], ("app.py",)),
+        (["tini", "--", "gunicorn", "wsgi:app"], ("wsgi.py",)),
+        (["tini", "--", "sh", "-c", "exec python app.py"], ("app.py",)),
+        (["dumb-init", "--", "sh", "-c", "sh -c 'python -m pkg'"], ("pkg/__main__.py",)),
+        (["gosu", "app", "tini", "--", "python", "app.py"], ("app.py",)),
+        # shlex missed these: an init's option value, env -u NAME, timeout/nice operands
+        (["tini", "-s", "-p", "SIGTERM", "--", "python", "app.py"], ("app.py",)),
+        (["dumb-init", "-r", "15:2", "--single-child", "python", "app.py"], ("app.py",)),
+        (["env", "-u", "DEBUG", "python", "app.py"], ("app.py",)),
+        (["timeout", "3600", "python", "app.py"], ("app.py",)),
+        (["nice", "-n", "5", "gunicorn", "wsgi:app"], ("wsgi.py",)),
+        # ... and shell syntax: newlines, if bodies, subshells, sh options before -c, su -c
+        (["sh", "-c", "cd /app\nexec gunicorn wsgi:app"], ("wsgi.py",)),
+        (["sh", "-c", 'if [ -n "$X" ]; then exec gunicorn wsgi:app; fi'], ("wsgi.py",)),
+        (["sh", "-c", "(cd /app && exec python app.py)"], ("app.py",)),
+        (["bash", "-e", "-c", "python app.py"], ("app.py",)),
+        (["sh", "-xec", "python app.py"], ("app.py",)),
+        (["sh", "-c", "su app -c 'python app.py'"], ("app.py",)),
+        # quoting and expansions: the literal parts still count
+        (["sh", "-c", "python '/srv/src/service/main.py' --x 'a b'"], ("src/service/main.py",)),
+        (["sh", "-c", 'exec python "$APP_HOME/tool.py"'], ("tool.py",)),
+        (["sh", "-c", 'python -c "import app; app.main()"; python manage.py check'], ("manage.py",)),
+        # not a command docker can run, and not POSIX shell syntax: nothing is read
+        (["FOO=1", "python", "app.py"], ()),
+        (["fish", "-c", "python app.py"], ()),
+        (["tini", "-h"], ()),
+    ],
+)
+def test_entry_files_read_as_the_shell_reads_them(app_tree, argv, expected):
+    assert entry(app_tree, argv) == expected
+
+
+def test_ports_in_a_shell_command(tmp_path):
+    make(tmp_path, {"app.py": ""})
+    r = analyze_python(tmp_path, ["app.py"], ["sh", "-c", 'exec gunicorn --bind "$HOST:80" app:app'])
+    assert [s.what for s in r.privileged_ports] == ["the command (gunicorn --bind $HOST:80) may bind the privileged port 80"]
+    for text in ("gunicorn --bind 0.0.0.0:$PORT app:app", "gunicorn --bind 0.0.0.0:${PORT:-8000} app:app"):
+        assert analyze_python(tmp_path, ["app.py"], ["sh", "-c", text]).privileged_ports == ()
+    r = analyze_python(tmp_path, ["app.py"], ["tini", "--", "sh", "-c", "python -m http.server 80 2>&1 | tee /log"])
+    assert [s.what for s in r.privileged_ports] == ["the command (python -m http.server 80) may bind the privileged port 80"]
+
+
+def test_entry_helpers():
+    from hardener.analysis import command_ports, entry_files_for
+
+    assert entry_files_for(["tini", "--", "python", "/app/app.py"], ["app.py", "x.py"]) == ["app.py"]
+    assert command_ports(["sh", "-c", "uvicorn app:app --port 81"]) == [(81, "uvicorn --port 81")]
+    assert command_ports(None) == []
+
+
+def test_unwrap_strips_inits_only_when_asked():
+    from hardener.programs import INITS
+    from hardener.shell import parse_exec, parse_shell, unwrap
+
+    for init in ("tini", "tini-static", "dumb-init", "catatonit", "/sbin/tini"):
+        assert init.rsplit("/", 1)[-1] in INITS
+        (cmd,) = parse_exec([init, "--", "python", "app.py"]).commands
+        assert unwrap(cmd).argv() == [init, "--", "python", "app.py"]  # the rules' view: unchanged
+        assert unwrap(cmd, inits=True).argv() == ["python", "app.py"]
+    (cmd,) = parse_shell("env A=1 tini -s -p SIGKILL -- gosu app dumb-init -r 15:2 python app.py").commands
+    u = unwrap(cmd, inits=True)
+    assert u.argv() == ["python", "app.py"] and [a.raw for a in u.assignments] == ["A=1"]
+    assert unwrap(cmd).argv()[0] == "tini"
+    for text in ("tini -h", "tini --version", "dumb-init -V", "catatonit -h", "tini --"):
+        (cmd,) = parse_shell(text).commands
+        assert unwrap(cmd, inits=True).argv() == text.split()  # not running a command
+
+
+# -- Python: the program of a shell command string --------------------------------------------
+
+
+def test_the_program_of_a_shell_string_is_read_as_the_shell_reads_it(tmp_path):
+    r = report_for(
+        tmp_path,
+        """\
+        import os
+        os.system("env -i PATH=/bin curl -s x")
+        os.system("sudo -u app wget x")
+        os.system("FOO='a b' exec nohup ffmpeg -i x")
+        os.system("(cd /tmp && tar xf a)")
+        os.system("$TOOL --version")
+        os.system("'/opt/my tools/run' x")
+        os.system("")
+        """,
+    )
+    assert [s.tool for s in r.shell_uses] == ["curl", "wget", "ffmpeg", "cd", None, "run", None]
+
+
+# -- the package layout -----------------------------------------------------------------------
+
+
+def test_entry_reading_does_not_import_libcst():
+    code = (
+        "import sys\nfrom hardener.analysis.python_sources.entry import read_entry\n"
+        "read_entry(['tini', '--', 'gunicorn', 'app:app'])\nprint('libcst' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_modules_import_no_private_names_of_each_other():
+    import ast
+
+    import hardener.analysis.python_sources as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private} from {node.module}"
+        assert len(path.read_text().splitlines()) < 600, path.name

@@ -1,5 +1,5 @@
 """Analysis of what a build context ships (``context``) and of its Python sources
-(``python_sources``, the only place dhard imports libcst).
+(the ``python_sources`` package, the only place dhard imports libcst).
 
 ``shipped_files`` is imported eagerly (cheap); the libcst-based names load on
 first use, so importing this package does not import libcst.

@@ -11,7 +11,7 @@ leftovers, the rewriter for the packages an image needs at run time.
 
 from __future__ import annotations
 
-from ..shell import Command, Word, command_name, unwrap
+from ..shell import Command, Word, command_name, is_wrapper, unwrap
 
 APT_TOOLS = frozenset(("apt-get", "apt", "aptitude"))
 RPM_TOOLS = frozenset(("dnf", "yum", "microdnf", "tdnf", "dnf5", "dnf4"))
@@ -88,13 +88,8 @@ def _is_python(name: str) -> bool:
 _PLAIN_NAMES = (
     APT_TOOLS | RPM_TOOLS | frozenset(("apt-mark", "apt-cache", "apk", "zypper", "uv", "npm", "yarn", "pnpm", "dpkg", "rm", "find", "export"))
 )
-_WRAPPERS = frozenset(
-    "sudo doas env nice ionice nohup time exec command builtin stdbuf timeout xargs gosu su-exec busybox".split()
-)
-
-
 def _candidate(name: str) -> bool:
-    return name in _PLAIN_NAMES or name in _WRAPPERS or name.startswith(("pip", "python", "pypy"))
+    return name in _PLAIN_NAMES or is_wrapper(name) or name.startswith(("pip", "python", "pypy"))
 
 
 class PackageCommand:
@@ -170,7 +165,7 @@ def recognise(raw: Command, position: int) -> PackageCommand | None:
     name = raw.name
     if name is None or not _candidate(name):
         return None
-    cmd = unwrap(raw) if name in _WRAPPERS else raw
+    cmd = unwrap(raw) if is_wrapper(name) else raw
     name = cmd.name
     if name is None:
         return None
