@@ -156,10 +156,11 @@ class Scanner:
 
 def _build(draft: Draft, *, start, end, trivia_start, end_line, heredocs, index, stage) -> Instruction:
     sub = None
-    top_heredocs = heredocs
     if draft.sub is not None:
-        sub = _sub_instruction(draft.sub, start, end, end_line, heredocs, index, stage)
-        top_heredocs = ()  # BuildKit reports ONBUILD's heredocs on the inner instruction
+        # BuildKit reports ONBUILD's heredocs on the inner instruction
+        sub = _build(draft.sub, start=start, end=end, trivia_start=start, end_line=end_line, heredocs=heredocs,
+                     index=index, stage=stage)
+        heredocs = ()
     return Instruction(
         keyword=draft.keyword,
         start=start,
@@ -173,28 +174,8 @@ def _build(draft: Draft, *, start, end, trivia_start, end_line, heredocs, index,
         args_start=draft.args_start,
         json=draft.json,
         argv=draft.argv,
-        heredocs=top_heredocs,
-        sub=sub,
-        index=index,
-        stage=stage,
-    )
-
-
-def _sub_instruction(draft: Draft, start, end, end_line, heredocs, index, stage) -> Instruction:
-    return Instruction(
-        keyword=draft.keyword,
-        start=start,
-        end=end,
-        trivia_start=start,
-        start_line=draft.start_line,
-        end_line=end_line,
-        line=draft.line,
-        segments=draft.segments,
-        flags=draft.flags,
-        args_start=draft.args_start,
-        json=draft.json,
-        argv=draft.argv,
         heredocs=heredocs,
+        sub=sub,
         index=index,
         stage=stage,
     )
