@@ -25,7 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-REAL = ROOT.parent / "shared" / "corpus" / "real"
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import REAL  # noqa: E402  (the one place that knows where the corpus is)
 DOC = ROOT / "docs" / "harden-corpus.md"
 
 

@@ -440,3 +440,199 @@ def test_writes_under_tmp_need_nothing(tmp_path):
     result = _harden(text, tmp_path, files)
     assert isinstance(result, Success), str(result)
     assert "--chown" not in result.text
+
+
+# -- ecosystems as plug-ins ----------------------------------------------------------------------
+
+
+def _facts(folder: Path):
+    from hardener.rewrite.plan import Facts
+
+    return Facts(parse(SourceFile.read(folder / "Dockerfile")), folder / "context")
+
+
+def _detected(facts) -> str:
+    from hardener.rewrite.ecosystems import ECOSYSTEMS
+
+    return next(e for e in ECOSYSTEMS if e.detect(facts)).name
+
+
+def test_the_registry_order_has_native_last():
+    from hardener.rewrite.ecosystems import ECOSYSTEMS
+    from hardener.rewrite.ecosystems.base import INTERFACE
+
+    assert [e.name for e in ECOSYSTEMS] == ["python", "node", "java", "native"]
+    for eco in ECOSYSTEMS:
+        assert all(callable(getattr(eco, a)) for a in INTERFACE if a != "name"), eco
+        assert isinstance(eco.name, str)
+
+
+# the ecosystem each fixture's build is detected as (the skips too: detection comes before their Skip)
+DETECTED = {
+    "python-": "python", "node-": "node", "java-": "java", "go-": "native", "rust-": "native",
+    "static-binary-": "native", "scratch-add-user": "native", "hardened-alpine": "node",
+    "hardened-entrypoint-script": "python", "skip-bare-interpreter": "python", "skip-entrypoint-script": "python",
+    "skip-heredoc": "python", "skip-missing-context": "node", "skip-musl": "python", "skip-no-command": "python",
+    "skip-no-counterpart": "python", "skip-python-shell": "python", "skip-runtime-packages-": "python",
+    "skip-shell-form": "python", "skip-unknown-binary": "native", "skip-unknown-runtime": "node",
+    "skip-unsupported": "python", "skip-drops-privileges": "native",
+}
+
+
+def _expected_ecosystem(folder: Path) -> str | None:
+    return next((eco for prefix, eco in DETECTED.items() if folder.name.startswith(prefix)), None)
+
+
+@pytest.mark.parametrize("folder", [c for c in CASES if _expected_ecosystem(c)], ids=lambda p: p.name)
+def test_each_ecosystem_detects_its_fixtures(folder: Path):
+    assert _detected(_facts(folder)) == _expected_ecosystem(folder)
+
+
+def test_every_ecosystem_has_a_fixture_it_detects():
+    from hardener.rewrite.ecosystems import ECOSYSTEMS
+
+    assert {e.name for e in ECOSYSTEMS} <= set(DETECTED.values())
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("FROM python:3.11-slim\nRUN pip install requests\n", "python"),
+    ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y python3-pip\n", "python"),
+    ("FROM debian:bookworm-slim\nRUN pip3 --no-cache-dir install requests\n", "python"),
+    ("FROM node:22-bookworm-slim\nRUN npm ci\n", "node"),
+    ("FROM debian:bookworm-slim\nRUN yarn install --frozen-lockfile\n", "node"),
+    ("FROM eclipse-temurin:17-jdk\nCOPY . .\nRUN javac Main.java\n", "java"),
+    ("FROM maven:3-eclipse-temurin-21\nRUN mvn -q package\n", "java"),
+    ("FROM golang:1.22\nRUN go build -o /app .\n", "native"),
+    ("FROM debian:bookworm-slim\nCMD [\"/app\"]\n", "native"),
+    ("FROM python:3.11-slim\nCMD [\"/srv/server\"]\n", "native"),  # the command decides where there is one
+    ("FROM debian:bookworm-slim\nCMD [\"node\", \"app.js\"]\n", "node"),
+])
+def test_detection_reads_the_build_not_only_the_command(text: str, expected: str):
+    from hardener.rewrite.plan import Facts
+
+    assert _detected(Facts(parse(text), None)) == expected
+
+
+def test_detection_comes_before_the_demand_for_a_command():
+    """known() neither raises nor logs; demand() raises the Skip and gives its notes to the plan's log."""
+    from hardener.rewrite import command
+    from hardener.rewrite.plan import Facts
+    from hardener.rewrite.result import Log, SkipError
+
+    facts = Facts(parse("FROM python:3.11-slim\nRUN pip install requests\n"), None)
+    assert command.known(facts) is None
+    assert _detected(facts) == "python"
+    with pytest.raises(SkipError) as err:
+        command.demand(facts, Log())
+    assert err.value.kind == "no-command"
+    facts = Facts(parse("FROM python:3.11-slim\nCMD python app.py\n"), None)
+    assert command.known(facts).argv == ["python", "app.py"]
+    log = Log()
+    ex, dropped = command.demand(facts, log)
+    assert ex.argv == ["python", "app.py"] and dropped == []
+    assert any("plain command" in n.message for n in log.explain)
+
+
+class _FilesEcosystem:
+    """A test ecosystem whose program is configured by files: a static site served by the target's nginx."""
+
+    name = "static-site"
+
+    def __init__(self, provided=frozenset({"nginx"})):
+        self.asked = 0
+        self.provided = provided
+
+    def detect(self, facts) -> bool:
+        from hardener.rewrite.ecosystems.base import installed_packages
+
+        self.asked += 1
+        return facts.root.base.repository == "nginx" or any(p.name == "nginx" for p in installed_packages(facts))
+
+    def plan(self, facts, target, log):
+        from hardener.rewrite.ecosystems.base import Plan
+        from hardener.rewrite.targets import describe
+
+        image = "cgr.dev/chainguard/nginx:latest"
+        log.why("the site is served by the target's own nginx")
+        root = "/usr/share/nginx/html" if facts.root.base.repository == "nginx" else "/var/www/html"
+        return Plan(runtime=describe(image, target), roots=[root], provided=self.provided)
+
+
+def test_a_registered_ecosystem_is_used_by_the_main_loop(monkeypatch):
+    from hardener.rewrite import ecosystems
+
+    fake = _FilesEcosystem()
+    monkeypatch.setattr(ecosystems, "ECOSYSTEMS", (fake, *ecosystems.ECOSYSTEMS))
+    text = "FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n"  # no CMD: nginx's own config runs the site
+    result = harden(text, target="chainguard")
+    assert isinstance(result, Success), str(result)
+    assert result.base == "cgr.dev/chainguard/nginx:latest"
+    final = result.text.split("# Runtime image")[1]
+    assert "FROM cgr.dev/chainguard/nginx:latest\n" in final
+    assert "COPY --from=build /usr/share/nginx/html /usr/share/nginx/html\n" in final
+    assert "CMD" not in final and "ENTRYPOINT" not in final
+    assert any("target's own nginx" in n.message for n in result.explain)
+    # a build it does not claim goes on to the next ecosystem, as before
+    case = FIXTURES / "python-pip-requirements"
+    spec = load(case)
+    _, again = run(case, spec)
+    assert fake.asked == 2
+    assert isinstance(again, Success) and again.text.encode() == (case / "expected.Dockerfile").read_bytes()
+
+
+def test_a_plan_says_which_os_packages_its_target_stands_for(monkeypatch):
+    from hardener.rewrite import ecosystems
+
+    text = ("FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends nginx\n"
+            "COPY site/ /var/www/html/\n")
+    monkeypatch.setattr(ecosystems, "ECOSYSTEMS", (_FilesEcosystem(), *ecosystems.ECOSYSTEMS))
+    result = harden(text, target="chainguard")
+    assert isinstance(result, Success), str(result)
+    assert "COPY --from=build /var/www/html /var/www/html\n" in result.text
+    monkeypatch.setattr(ecosystems, "ECOSYSTEMS", (_FilesEcosystem(provided=frozenset()), *ecosystems.ECOSYSTEMS))
+    result = harden(text, target="chainguard")
+    assert isinstance(result, Skip) and result.kind == "runtime-packages", str(result)
+
+
+def test_the_first_ecosystem_that_claims_the_build_plans_it(monkeypatch):
+    from hardener.rewrite import ecosystems
+    from hardener.rewrite.result import SkipError
+
+    asked = []
+
+    class Claims:
+        name = "claims"
+
+        def detect(self, facts):
+            asked.append(self.name)
+            return True
+
+        def plan(self, facts, target, log):
+            raise SkipError("no-counterpart", "the test ecosystem has no target", None)
+
+    class Declines(Claims):
+        name = "declines"
+
+        def detect(self, facts):
+            asked.append(self.name)
+            return False
+
+    monkeypatch.setattr(ecosystems, "ECOSYSTEMS", (Declines(), Claims(), *ecosystems.ECOSYSTEMS))
+    result = harden('FROM python:3.11-slim-bookworm\nCMD ["python", "app.py"]\n')
+    assert isinstance(result, Skip) and result.reason == "the test ecosystem has no target"
+    assert asked == ["declines", "claims"]
+
+
+def test_rewrite_modules_import_no_private_names():
+    """What modules of the rewriter share is public: no ``from .x import _name``, no ``facts._name``."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "hardener" / "rewrite").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_") and a.name[1] != "_"]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and node.attr[1] != "_" \
+                    and isinstance(node.value, ast.Name) and node.value.id == "facts":
+                found.append(f"{path.name}:{node.lineno}: facts.{node.attr}")
+    assert not found, found

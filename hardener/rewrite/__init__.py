@@ -9,7 +9,7 @@ Deterministic and offline. libcst (the Python source analysis) is imported
 only when a Python app's sources are checked.
 
 Modules: ``plan`` (facts about the build), ``command`` (the program the image
-runs), ``python``/``node``/``java``/``native`` (one per ecosystem), ``files``
+runs), ``ecosystems/`` (one plug-in per ecosystem), ``files``
 (what is copied, who owns it), ``writes`` (where the app's sources write),
 ``healthcheck``, ``packages`` and ``targets``
 (what the target images contain), ``emit`` (text), ``hardened`` (the

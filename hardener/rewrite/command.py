@@ -8,32 +8,96 @@ Starting from ENTRYPOINT + CMD (plan.Facts.exec), this removes what only
 - a base image's pass-through entrypoint (Temurin's ``/__cacert_entrypoint.sh``)
   and the official node image's ``docker-entrypoint.sh`` (which only puts
   ``node`` in front of a script name);
-- ``tini``/``dumb-init`` (a warning: ``docker run --init`` gives the same).
+- an init that only starts the command (``tini``, ``dumb-init``, ``catatonit``
+  of ``programs.INITS``; a warning: ``docker run --init`` gives the same).
+
+What is left must be a program, not a shell. The ecosystems ask for it:
+``known(facts)`` while they detect (None where there is no such command; it
+never raises) and ``demand(facts, log)`` when their plan needs it (the Skip
+that says why there is none). It is worked out once per file.
 """
 
 from __future__ import annotations
 
 import posixpath
 
+from ..programs import INITS as _ALL_INITS, POSIX_SHELLS
+from ..semantic.state import normalize as norm
 from .plan import PASSTHROUGH_ENTRYPOINTS, Exec, Facts, passthrough_script
 from .result import Log, SkipError
 
-INITS = {"tini", "dumb-init", "tini-static"}
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+# PATH that official images set (what a bare program name resolves against).
+IMAGE_PATH = {
+    "golang": "/go/bin:/usr/local/go/bin:" + DEFAULT_PATH,
+    "rust": "/usr/local/cargo/bin:" + DEFAULT_PATH,
+    "eclipse-temurin": "/opt/java/openjdk/bin:" + DEFAULT_PATH,
+    "maven": "/opt/java/openjdk/bin:" + DEFAULT_PATH,
+    "gradle": "/opt/java/openjdk/bin:/opt/gradle/bin:" + DEFAULT_PATH,
+}
+
+# init processes that only start the command after their options (a supervisor such as s6's /init runs
+# services of its own: dropping it would lose them)
+INITS = _ALL_INITS - {"init", "s6-svscan"}
 RUNNERS = {"uv", "poetry", "pipenv"}
 RUNNER_VALUE_OPTIONS = {"--with", "--python", "-p", "--env-file", "--directory", "--project", "--package",
                         "--group", "--extra", "--index", "--index-url"}
 
 
-def resolve_program(facts: Facts, word: str, at=None) -> list[str]:
-    """Absolute candidates for a program word: a path against WORKDIR, a bare name along PATH."""
-    from .plan import DEFAULT_PATH, _IMAGE_PATH, norm
+def demand(facts: Facts, log: Log) -> tuple[Exec, list[str]]:
+    """The command the image runs, as a shell-less image can run it, and the wrapper scripts dropped from it.
 
+    Raises the Skip that stops the rewrite when there is none (``no-command``) or it needs a shell. Worked
+    out once per file, on first use (``known`` may have done it while the ecosystems were detected): the
+    notes it makes reach ``log`` when a plan demands it, so a plan that never needs a command logs none.
+    """
+    ex, dropped, notes, error = _read(facts)
+    for note in notes.warnings:
+        log.warn(note.message, note.where)
+    for note in notes.explain:
+        log.why(note.message, note.where)
+    if error is not None:
+        raise SkipError(error.kind, error.reason, error.hint)
+    assert ex is not None
+    return ex, dropped
+
+
+def known(facts: Facts) -> Exec | None:
+    """The command ``demand`` gives, or None where it would skip; for ``detect``: logs and raises nothing."""
+    return _read(facts)[0]
+
+
+def _read(facts: Facts) -> tuple[Exec | None, list[str], Log, SkipError | None]:
+    def compute():
+        notes = Log()
+        try:
+            ex, dropped = normalize(facts, notes)
+            _needs_no_shell(ex)
+        except SkipError as err:
+            return None, [], notes, err
+        return ex, dropped, notes, None
+
+    return facts.build.memo(("rewrite.command",), compute)
+
+
+def _needs_no_shell(ex: Exec) -> None:
+    argv0 = ex.argv[0]
+    if posixpath.basename(argv0) in POSIX_SHELLS:
+        if len(ex.argv) == 1:
+            raise SkipError("bare-interpreter", f"the image runs a bare shell ({argv0}): it is a base or tool image, "
+                            "not an app", "set the command that starts the app")
+        raise SkipError("shell-form", f"the image runs a shell script through {argv0}", "run the app directly in exec form")
+
+
+def resolve_program(facts: Facts, word: str) -> list[str]:
+    """Absolute candidates for a program word: a path against WORKDIR, a bare name along PATH."""
     if "/" in word:
         if word.startswith("/"):
             return [norm(word)]
         return [norm(posixpath.join(facts.workdir, word))]
     repo = facts.root.base.repository if facts.root.base.resolved else ""
-    path = facts.env_end.get("PATH") or _IMAGE_PATH.get(repo, DEFAULT_PATH)
+    path = facts.env_end.get("PATH") or IMAGE_PATH.get(repo, DEFAULT_PATH)
     return [norm(posixpath.join(d, word)) for d in path.split(":") if d.startswith("/")]
 
 

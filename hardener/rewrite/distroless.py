@@ -4,13 +4,18 @@ Steps, each of which may stop with a Skip that says why:
 
 1. guard: Windows, an unresolved base, an already shell-less final stage
    (only a USER is added then);
-2. the command the image runs (command.normalize);
-3. the ecosystem from that command (python / node / java / a native program)
-   and its plan: target image, what to copy, ENV, ENTRYPOINT/CMD;
+2. the ecosystem: the first of ``ecosystems.ECOSYSTEMS`` whose ``detect``
+   claims the build (python, node, java; native, the fallback, last);
+3. its plan: target image, what to copy, ENV, ENTRYPOINT/CMD. A plan that
+   needs the command the image runs demands it (``command.demand``), which is
+   where a missing or shell-bound command stops the rewrite;
 4. OS packages the app needs at run time must exist in the target;
-5. Python sources are checked for shell use (libcst, lazily);
+5. the plan's own source check (Python: shell use, with libcst, lazily);
 6. the final stage: carried ARG/LABEL/ENV, WORKDIR, copies with --chown where
    the app writes, EXPOSE (warned below 1024), HEALTHCHECK, USER 65532.
+
+The steps after 3 are the same for every ecosystem; the Plan's fields switch
+the ones that differ (``source_check``, ``command_ports``, ``app_writes``).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ import posixpath
 import re
 
 from ..model import Dockerfile
-from ..programs import POSIX_SHELLS
+from ..programs import is_privileged_port
 from ..semantic.users import is_root
-from . import command, emit, files, healthcheck, java, native, node, python
+from . import ecosystems, emit, files, healthcheck
 from .packages import missing_in, runtime_need
 from .plan import SYSTEM_DIRS, Facts, simple_command, under
 from .result import Log, SkipError, Success
@@ -35,56 +40,16 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     info = facts.root_info
     if info.has_shell is False:
         return _already_shellless(facts, log)
-    ex, dropped = command.normalize(facts, log)
-    argv0 = ex.argv[0]
-    base = posixpath.basename(argv0)
-    if base in POSIX_SHELLS:
-        if len(ex.argv) == 1:
-            raise SkipError("bare-interpreter", f"the image runs a bare shell ({argv0}): it is a base or tool image, "
-                            "not an app", "set the command that starts the app")
-        raise SkipError("shell-form", f"the image runs a shell script through {argv0}", "run the app directly in exec form")
-
-    eco = _ecosystem(facts, ex)
-    stages: list[str] = []
-    copy_stage = facts.alias
-    exclude = {p for p in dropped if p}
-    program = None
-    if eco == "python":
-        p = python.plan(facts, ex, target, log)
-        roots = files.app_roots(facts, exclude | p.app_exclude, log=log, tools=False)
-    elif eco == "node":
-        p = node.plan(facts, ex, target, log)
-        stages = p.stages
-        copy_stage = p.copy_stage or facts.alias
-        roots = files.app_roots(facts, exclude, log=log, tools=False)
-    elif eco == "java":
-        p = java.plan(facts, ex, target, log)
-        roots = files.outermost(p.paths + _asset_roots(facts, exclude, compiles=_compiles(facts), log=log))
-    else:
-        candidates = command.resolve_program(facts, argv0)
-        try:
-            p = native.plan(facts, ex, target, log, candidates)
-        except SkipError as err:
-            if err.kind == "unknown-binary" and python.python_version(facts, quiet=True) and "/" not in argv0:
-                raise SkipError(
-                    "unknown-binary",
-                    f"the image runs {argv0}, which looks like a console script pip installed; its #! line "
-                    "names the build image's interpreter and dhard does not know which module it runs",
-                    "start it as python -m <module> in exec form",
-                ) from None
-            raise
-        program = p.program
-        roots = files.outermost([p.program] + _asset_roots(facts, exclude | {p.program}, compiles=p.compiles, log=log,
-                                                           program=p.program))
+    ecosystem = next(e for e in ecosystems.ECOSYSTEMS if e.detect(facts))  # native, the last, claims any build
+    p = ecosystem.plan(facts, target, log)
     runtime = p.runtime
-    _check_packages(facts, eco, runtime, log)
-    if eco == "python":
-        _analyze_python(facts, ex, log)
-    _ports(facts, ex, log, command=eco != "python")  # the Python analysis reads the command's ports itself
-
-    stage_copies = [c for c in p.copies]
-    app_writes = _app_writes(facts, roots, log) if eco in ("python", "node") else {}
-    owned = files.owned_copies(facts, roots, copy_stage, log, app_writes)
+    _check_packages(facts, ecosystem.name, runtime, log, p.provided)
+    if p.source_check is not None:
+        p.source_check(log)
+    _ports(facts, p.command, log, command=p.command_ports)
+    stage_copies = list(p.copies)
+    app_writes = _app_writes(facts, p.roots, log) if p.app_writes else {}
+    owned = files.owned_copies(facts, p.roots, p.copy_stage or facts.alias, log, app_writes)
     for copy in stage_copies + owned:
         if copy.src in SYSTEM_DIRS:
             raise SkipError(
@@ -104,7 +69,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     final.stopsignal = facts.last.get("STOPSIGNAL")
     final.user = runtime.user
     final.entrypoint, final.cmd = p.entrypoint, p.cmd
-    program = _relocate_home(facts, final, program, log)
+    program = _relocate_home(facts, final, p.program, log)
     hc = facts.last.get("HEALTHCHECK")
     if hc is not None:
         final.healthcheck = healthcheck.translate(facts, hc, runtime, program, log)
@@ -117,7 +82,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     if edit is not None:
         log.why(f"the original final stage is named {facts.alias} so the runtime stage can copy from it",
                 facts.where(facts.final.from_))
-    text = emit.render(df, edit, stages, final)
+    text = emit.render(df, edit, p.stages, final)
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=runtime.image)
 
 
@@ -219,75 +184,6 @@ def _already_shellless(facts: Facts, log: Log) -> Success:
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=facts.root.base.written)
 
 
-def _ecosystem(facts: Facts, ex) -> str:
-    argv0 = ex.argv[0]
-    base = posixpath.basename(argv0)
-    if python.PY_NAME.match(base):
-        return "python"
-    if node.is_node_command(argv0):
-        return "node"
-    if base == "java":
-        return "java"
-    if base in ("dotnet", "ruby", "php", "perl", "bundle", "rails", "php-fpm", "deno", "bun"):
-        raise SkipError("no-counterpart", f"the image runs {base}; dhard does not rewrite this runtime yet",
-                        "use --level hardened")
-    if (base in python.CONSOLE_MODULES or python._own_script(facts, base)) and python.python_version(facts, quiet=True):
-        return "python"
-    return "native"
-
-
-def _compiles(facts: Facts) -> bool:
-    for ins, script in facts.runs:
-        for cmd in script.commands:
-            if cmd.name in native.COMPILE_NAMES:
-                return True
-    return False
-
-
-def _asset_roots(facts: Facts, exclude: set[str], compiles: bool, log: Log, program: str | None = None) -> list[str]:
-    """For compiled apps: what else the original put in the image next to the program."""
-    roots = []
-    for fact in facts.copies:
-        if fact.dest in exclude or any(under(e, fact.dest) and fact.dest_is_dir is False for e in exclude):
-            continue
-        if program and under(program, fact.dest) and (
-            not fact.dest_is_dir or posixpath.basename(program) in {posixpath.basename(s.rstrip("/")) for s in fact.sources}
-        ):
-            continue  # the COPY that brings the program itself
-        if fact.from_context and compiles:
-            continue
-        if fact.from_stage is not None or not compiles:
-            for r in files.app_roots_for(facts, fact, log):
-                if r not in exclude:
-                    roots.append(r)
-    if compiles and facts.context_dir is not None:
-        _warn_assets(facts, log)
-    return roots
-
-
-_SOURCE = re.compile(
-    r"(?:^|/)(?:[^/]+\.(?:go|rs|java|kt|scala|c|h|cc|cpp|hpp|gradle|kts|md|txt|lock|sum|mod|toml|xml|sh|bat|cmd)"
-    r"|Dockerfile[^/]*|\.dockerignore|\.gitignore|\.git/.*|LICENSE[^/]*|Makefile|gradlew|mvnw|\.mvn/.*|gradle/.*"
-    r"|target/.*|build/.*|\.github/.*|\.idea/.*|\.vscode/.*)$"
-)
-
-
-def _warn_assets(facts: Facts, log: Log) -> None:
-    try:
-        from ..analysis.context import shipped_files
-    except ImportError:
-        return
-    try:
-        shipped = shipped_files(facts.context_dir, facts.context_sources())
-    except Exception:  # noqa: BLE001 - a context we cannot read is not a reason to fail
-        return
-    extra = [f for f in shipped if not _SOURCE.search(f) and not f.startswith(("src/test/", "test/", "tests/"))]
-    if extra:
-        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
-        log.warn(f"only the program is copied to the runtime image, not the other files of the build context "
-                 f"({shown}); add COPY --from={facts.alias} lines if the program reads them at run time")
-
-
 def _app_writes(facts: Facts, roots: list[str], log: Log) -> dict[str, tuple[str, str]]:
     """Directories the app's sources write into -> (why, where)."""
     if facts.context_dir is None or not facts.context_dir.is_dir():
@@ -326,7 +222,8 @@ def _app_writes(facts: Facts, roots: list[str], log: Log) -> dict[str, tuple[str
     return out
 
 
-def _check_packages(facts: Facts, eco: str, runtime, log: Log) -> None:
+def _check_packages(facts: Facts, ecosystem: str, runtime, log: Log, provided: frozenset[str] = frozenset()) -> None:
+    """Skip when the app's image installs OS packages the target lacks (``provided``: the plan says it has them)."""
     from .packages import WARN_ONLY
 
     problems = []
@@ -334,7 +231,9 @@ def _check_packages(facts: Facts, eco: str, runtime, log: Log) -> None:
         if pkg.name in WARN_ONLY:
             log.warn(f"{pkg.written} is not in the runtime image: {WARN_ONLY[pkg.name]}", facts.where(pkg.ins))
             continue
-        need = runtime_need(pkg.name, eco)
+        if pkg.name in provided:
+            continue
+        need = runtime_need(pkg.name, ecosystem)
         if need is None:
             continue
         lib, why = need
@@ -355,64 +254,20 @@ def _check_packages(facts: Facts, eco: str, runtime, log: Log) -> None:
         )
 
 
-def _analyze_python(facts: Facts, ex, log: Log) -> None:
-    if facts.context_dir is None or not facts.context_dir.is_dir():
-        log.warn("no build context: the Python sources were not checked for shell use (pass --context)")
-        return
-    try:
-        from ..analysis.context import shipped_files
-        from ..analysis.python_sources import analyze_python
-    except ImportError:
-        log.warn("the Python source analysis is not available: the sources were not checked for shell use")
-        return
-    shipped = shipped_files(facts.context_dir, facts.context_sources())
-    if not any(f.endswith(".py") for f in shipped):
-        log.warn("no Python sources found among the files the image copies from the build context; "
-                 "shell use was not checked")
-        return
-    report = analyze_python(facts.context_dir, shipped, list(ex.argv))
-    uses = list(report.shell_uses)
-    tools = []
-    for site in report.tool_calls:
-        where = f"{site.path}:{site.line}" if site.line else site.path
-        if "shutil.which" in site.what:
-            log.warn(f"{site.what}: the shell-less target has no such program, so the lookup finds nothing", where)
-        elif site.tool is None:
-            log.warn(f"{site.what}: dhard cannot tell which program; the target has only the Python interpreter", where)
-        elif python.PY_NAME.match(site.tool):
-            continue  # the interpreter itself is there
-        else:
-            tools.append(site)
-    if uses or tools:
-        sites = uses + tools
-        shown = "; ".join(f"{s.path}:{s.line} {s.what}" for s in sites[:3])
-        more = f" and {len(sites) - 3} more" if len(sites) > 3 else ""
-        what = "start a shell" if uses else "run programs the target does not have"
-        raise SkipError("python-shell", f"the Python sources {what}: {shown}{more}",
-                        "call the program's Python API instead (or subprocess with a list, without shell=True), "
-                        "or use --level hardened")
-    for site in report.privileged_ports:
-        where = f"{site.path}:{site.line}" if site.line else facts.where(ex.cmd_ins or ex.entry_ins)
-        log.warn(f"{site.what}: uid 65532 cannot bind a port below 1024; listen on a higher port", where)
-    for site in report.unknown:
-        log.warn(f"{site.what}: not checked for shell use", f"{site.path}:{site.line}" if site.line else site.path)
-    if report.entry_files:
-        log.why("checked for shell use: " + ", ".join(s.path if hasattr(s, "path") else str(s) for s in report.entry_files[:5]))
-
-
 _PORT_FLAGS = re.compile(r"^(?:-b|--bind|--host|--port|-p)$")
 
 
 def _ports(facts: Facts, ex, log: Log, command: bool = True) -> None:
+    """Warnings for the ports below 1024 that EXPOSE and (``command``) the command's options name."""
     for ins in facts.expose:
         for word in ins.args.split():
             value = facts.resolve(ins, word) or word
             port = value.split("/", 1)[0].split("-", 1)[0]
-            if port.isdigit() and int(port) < 1024:
+            if port.isdigit() and is_privileged_port(int(port)):
                 log.warn(f"EXPOSE {value}: uid 65532 cannot bind a port below 1024 unless the engine lowers "
                          "net.ipv4.ip_unprivileged_port_start (Docker 20.10+ does; podman and Kubernetes do not "
                          "by default); make the app listen on 1024 or above", facts.where(ins))
-    argv = ex.argv if command else []
+    argv = ex.argv if command and ex is not None else []
     for i, word in enumerate(argv):
         value = None
         if _PORT_FLAGS.match(word) and i + 1 < len(argv):
@@ -422,6 +277,6 @@ def _ports(facts: Facts, ex, log: Log, command: bool = True) -> None:
         if value is None:
             continue
         m = re.search(r"(?::|^)(\d+)$", value)
-        if m and int(m.group(1)) < 1024 and (word in ("--port", "-p") or ":" in value or word.startswith("--port")):
+        if m and is_privileged_port(int(m.group(1))) and (word in ("--port", "-p") or ":" in value or word.startswith("--port")):
             log.warn(f"the command listens on port {m.group(1)}: uid 65532 cannot bind a port below 1024; "
                      "use 1024 or above", facts.where(ex.cmd_ins or ex.entry_ins))

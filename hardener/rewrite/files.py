@@ -3,7 +3,9 @@
 *App roots* are where the original put the app: every COPY/ADD destination of
 the chain, widened to the final WORKDIR when it lies inside it (so files the
 build generates next to the app — compiled assets, ``node_modules`` — come
-along), never a system directory as a whole.
+along), never a system directory as a whole. A compiled app (Go, Rust, C,
+Java) is narrower: its program or jars, and what other stages or the build
+context put beside it (``asset_roots``), not the sources it was built from.
 
 Ownership: the app runs as 65532. What the original handed to a non-root user
 or made writable (``chown``, ``COPY --chown``, ``chmod o+w``) and every VOLUME
@@ -14,6 +16,7 @@ read-only for the app.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .plan import SYSTEM_DIRS, Facts, under
@@ -81,6 +84,60 @@ def app_roots_for(facts: Facts, fact, log: Log | None = None) -> list[str]:
             continue
         out.append(posixpath.join(fact.dest, base))
     return out
+
+
+# Programs that build or compile: a build that runs one ships what it made, not its sources.
+COMPILE_NAMES = frozenset({"go", "cargo", "gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "javac", "mvn",
+                           "gradle", "./gradlew", "gradlew", "make", "cmake", "dotnet", "tsc", "npm", "yarn", "pnpm"})
+
+
+def compiles(facts: Facts) -> bool:
+    """Whether a RUN of the chain builds or compiles something (COMPILE_NAMES)."""
+    return any(cmd.name in COMPILE_NAMES for _, script in facts.runs for cmd in script.commands)
+
+
+def asset_roots(facts: Facts, exclude: set[str], compiled: bool, log: Log, program: str | None = None) -> list[str]:
+    """What else the original put in the image next to the program (``compiled``: it was built in the chain)."""
+    roots = []
+    for fact in facts.copies:
+        if fact.dest in exclude or any(under(e, fact.dest) and fact.dest_is_dir is False for e in exclude):
+            continue
+        if program and under(program, fact.dest) and (
+            not fact.dest_is_dir or posixpath.basename(program) in {posixpath.basename(s.rstrip("/")) for s in fact.sources}
+        ):
+            continue  # the COPY that brings the program itself
+        if fact.from_context and compiled:
+            continue
+        if fact.from_stage is not None or not compiled:
+            for r in app_roots_for(facts, fact, log):
+                if r not in exclude:
+                    roots.append(r)
+    if compiled and facts.context_dir is not None:
+        _warn_assets(facts, log)
+    return roots
+
+
+_SOURCE = re.compile(
+    r"(?:^|/)(?:[^/]+\.(?:go|rs|java|kt|scala|c|h|cc|cpp|hpp|gradle|kts|md|txt|lock|sum|mod|toml|xml|sh|bat|cmd)"
+    r"|Dockerfile[^/]*|\.dockerignore|\.gitignore|\.git/.*|LICENSE[^/]*|Makefile|gradlew|mvnw|\.mvn/.*|gradle/.*"
+    r"|target/.*|build/.*|\.github/.*|\.idea/.*|\.vscode/.*)$"
+)
+
+
+def _warn_assets(facts: Facts, log: Log) -> None:
+    try:
+        from ..analysis.context import shipped_files
+    except ImportError:
+        return
+    try:
+        shipped = shipped_files(facts.context_dir, facts.context_sources())
+    except Exception:  # noqa: BLE001 - a context we cannot read is not a reason to fail
+        return
+    extra = [f for f in shipped if not _SOURCE.search(f) and not f.startswith(("src/test/", "test/", "tests/"))]
+    if extra:
+        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+        log.warn(f"only the program is copied to the runtime image, not the other files of the build context "
+                 f"({shown}); add COPY --from={facts.alias} lines if the program reads them at run time")
 
 
 def _is_system(path: str) -> bool:

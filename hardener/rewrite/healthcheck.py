@@ -13,8 +13,9 @@ import json
 import posixpath
 
 from ..model import Instruction
-from ..shell import parse_exec, parse_shell, unwrap
+from ..programs import POSIX_SHELLS
 from ..semantic.files import operands
+from ..shell import parse_exec, parse_shell, unwrap
 from .plan import Facts
 from .result import Log
 from .targets import Runtime
@@ -44,7 +45,7 @@ def translate(facts: Facts, ins: Instruction, runtime: Runtime, program: str | N
     if ins.json and ins.argv is not None:
         argv = list(ins.argv)
         script = parse_exec(argv)
-        shell = posixpath.basename(argv[0]) in ("sh", "bash", "ash", "dash") if argv else False
+        shell = posixpath.basename(argv[0]) in POSIX_SHELLS if argv else False
     else:
         script = parse_shell(rest[1])
         shell = True

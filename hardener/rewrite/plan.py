@@ -23,21 +23,10 @@ from ..record import replace
 from ..semantic.build import Build
 from ..semantic.files import Copy, copy_of, created, cwd_of, made_writable, volumes
 from ..semantic.packages import recognise, written_packages
-from ..semantic.state import normalize as norm, unquoted as _unquoted
+from ..semantic.state import unquoted as _unquoted
 from ..shell import Command, command_name, parse_shell, unwrap
 from .packages import normalize_name
 from .result import SkipError
-
-DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-# PATH that official images set (what a bare program name resolves against).
-_IMAGE_PATH = {
-    "golang": "/go/bin:/usr/local/go/bin:" + DEFAULT_PATH,
-    "rust": "/usr/local/cargo/bin:" + DEFAULT_PATH,
-    "eclipse-temurin": "/opt/java/openjdk/bin:" + DEFAULT_PATH,
-    "maven": "/opt/java/openjdk/bin:" + DEFAULT_PATH,
-    "gradle": "/opt/java/openjdk/bin:/opt/gradle/bin:" + DEFAULT_PATH,
-}
 
 # Entrypoint scripts of base images that only pass the command through.
 PASSTHROUGH_ENTRYPOINTS = frozenset({"/__cacert_entrypoint.sh", "__cacert_entrypoint.sh"})

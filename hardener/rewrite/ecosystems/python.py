@@ -1,4 +1,4 @@
-"""Python apps: the dependencies, the interpreter the target has, the command.
+"""Python apps: the dependencies, the interpreter the target has, the command, the sources.
 
 Where pip put the dependencies decides what is copied:
 
@@ -15,22 +15,30 @@ Debian 12). A venv's ``bin/python`` is a link to the build image's
 interpreter (``/usr/local/bin/python``), which does not exist there, so the venv
 is not started through its ``bin/``: its site-packages go on ``PYTHONPATH`` and
 console scripts are run as modules (``gunicorn ...`` -> ``-m gunicorn ...``).
+
+The sources the image copies are read (libcst, lazily) for shell use and the
+programs they start: the target has only the interpreter.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..shell import unwrap
-from .files import CopySpec
-from .plan import Exec, Facts, norm, under
-from .result import Log, SkipError
-from .targets import Runtime, describe, preset_is_reliable
+from ...semantic.packages import recognise
+from ...semantic.state import normalize as norm
+from ...shell import unwrap
+from .. import command, files
+from ..files import CopySpec
+from ..plan import Exec, Facts, under
+from ..result import Log, SkipError
+from ..targets import Runtime, describe, preset_is_reliable
+from .base import Plan, base_runtime, installed_packages, installs_with
+
+name = "python"
 
 PY_NAME = re.compile(r"^python(?:3(?:\.\d+)?)?$")
-PIP_NAME = re.compile(r"^pip(?:3(?:\.\d+)?)?$")
 
 # console script -> module run with ``python -m`` (each of these has a __main__)
 CONSOLE_MODULES = {
@@ -65,17 +73,29 @@ class Install:
     covers: str | None = None  # a COPY destination this install stands for (not copied again)
 
 
-@dataclass
-class PyPlan:
-    runtime: Runtime
-    copies: list[CopySpec] = field(default_factory=list)
-    env: list[tuple[str, str]] = field(default_factory=list)
-    entrypoint: list[str] | None = None
-    cmd: list[str] | None = None
-    app_exclude: set[str] = field(default_factory=set)
+# -- detection ----------------------------------------------------------------------------------------------
+
+
+def detect(facts: Facts) -> bool:
+    """The image runs an interpreter, a known console script or the project's own one; with no command,
+    the base image is a Python image or the build installs with pip/uv."""
+    ex = command.known(facts)
+    if ex is not None:
+        return runs_python(facts, ex.argv[0])
+    return base_runtime(facts) == "python" or installs_with(facts, "pip", "uv") \
+        or python_version(facts, quiet=True) is not None
+
+
+def runs_python(facts: Facts, argv0: str) -> bool:
+    """Whether the program ``argv0`` is Python: the interpreter, or a console script of a Python the build has."""
+    base = posixpath.basename(argv0)
+    if PY_NAME.match(base):
+        return True
+    return bool(base in CONSOLE_MODULES or own_script(facts, base)) and python_version(facts, quiet=True) is not None
 
 
 def python_version(facts: Facts, quiet: bool = False) -> str | None:
+    """``X.Y`` of the Python the app runs on (the base image's, or Debian's python3); None/skip when not known."""
     info = facts.root_info
     if info.runtime == "python":
         v = info.runtime_version
@@ -89,7 +109,7 @@ def python_version(facts: Facts, quiet: bool = False) -> str | None:
             f"({v or 'none'}); dhard needs it to pick the matching runtime image",
             "build on a tag such as python:3.11-slim-bookworm",
         )
-    if any(p.name in ("python3", "python3-pip", "python3-venv") for p in _safe_packages(facts)):
+    if any(p.name in ("python3", "python3-pip", "python3-venv") for p in installed_packages(facts)):
         v = APT_PYTHON.get((info.family or "", info.os_version or ""))
         if v:
             return v
@@ -102,21 +122,15 @@ def python_version(facts: Facts, quiet: bool = False) -> str | None:
     )
 
 
-def _safe_packages(facts: Facts):
-    try:
-        return facts.packages()
-    except SkipError:
-        return []
+# -- the plan -------------------------------------------------------------------------------------------------
 
 
-def _apt_python(facts: Facts) -> bool:
-    return facts.root_info.runtime != "python"
+def plan(facts: Facts, target: str, log: Log) -> Plan:
+    from ...images import lookup
 
-
-def plan(facts: Facts, ex: Exec, target: str, log: Log) -> PyPlan:
-    from ..images import lookup
-
+    ex, dropped = command.demand(facts, log)
     version = python_version(facts)
+    assert version is not None
     if facts.root_info.libc == "musl":
         raise SkipError(
             "musl",
@@ -134,7 +148,7 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> PyPlan:
         )
     runtime = describe(counterpart, target)
     compiles = any(p.name in ("gcc", "g++", "build-essential", "clang") or p.name.endswith("-dev")
-                   for p in _safe_packages(facts))
+                   for p in installed_packages(facts))
     if compiles and facts.root_info.os_version is None and facts.root_info.runtime == "python" and target == "distroless":
         log.warn(
             f"{facts.root.base.written} does not name its Debian release; compiled extensions built on a newer "
@@ -150,7 +164,9 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> PyPlan:
             f"{counterpart} runs Python {runtime.runtime_version}, the build used {version}: compiled "
             "extensions must be rebuilt for it", None
         )
-    out = PyPlan(runtime=runtime)
+    # the interpreter reads the sources and finds the ports itself; the app may write next to them
+    out = Plan(runtime=runtime, command=ex, command_ports=False, app_writes=True)
+    app_exclude: set[str] = set()
     installs = find_installs(facts, version, log)
     stage = facts.alias
     pythonpath: list[str] = []
@@ -177,9 +193,9 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> PyPlan:
                 pythonpath.append(site)
             log.why(f"copied {inst.path}: pip installed the dependencies there ({inst.kind}); its site-packages "
                     "go on PYTHONPATH because the target runs its own interpreter", facts.where(inst.ins))
-        out.app_exclude.add(inst.path)
+        app_exclude.add(inst.path)
         if inst.covers:
-            out.app_exclude.add(inst.covers)
+            app_exclude.add(inst.covers)
         if inst.kind == "venv":
             log.why(f"the venv {inst.path} is not started through its bin/: its python links to the build image's "
                     "interpreter, which the target does not have", facts.where(inst.ins))
@@ -187,55 +203,59 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> PyPlan:
     if pythonpath:
         value = ":".join(pythonpath + ([original] if original else []))
         out.env.append(("PYTHONPATH", value))
-    # the command
-    entry, cmd = _compose(facts, ex, runtime, target, log)
-    out.entrypoint, out.cmd = entry, cmd
+    out.entrypoint, out.cmd = _compose(facts, ex, runtime, target, log)
+    out.roots = files.app_roots(facts, {p for p in dropped if p} | app_exclude, log=log, tools=False)
+    out.source_check = lambda log: check_sources(facts, ex, log)
     return out
+
+
+# -- where pip put the dependencies ------------------------------------------------------------------------------
 
 
 def find_installs(facts: Facts, version: str, log: Log) -> list[Install]:
     venvs: dict[str, object] = {}
     found: dict[str, Install] = {}
-    apt = _apt_python(facts)
+    apt = facts.root_info.runtime != "python"
     system_site = f"/usr/local/lib/python{version}/" + ("dist-packages" if apt else "site-packages")
     for ins, script in facts.runs:
         state = facts.vars_at(ins)
-        for raw in script.commands:
+        for position, raw in enumerate(script.commands):
+            pkg = recognise(raw, position)
+            if pkg is not None and pkg.family in ("pip", "uv"):  # pip, python -m pip, uv pip
+                if pkg.action == "install":
+                    prog = words_of(facts, ins, pkg.cmd)[0] or ""
+                    inst = _pip_location(facts, ins, pkg, prog, facts.cwd_of(ins, raw), state, venvs, version,
+                                         system_site)
+                    _add(found, inst)
+                    if pkg.has("-e", "--editable"):
+                        log.warn("an editable install (pip install -e) points at the source tree through a .pth "
+                                 "file, which PYTHONPATH does not read; install the project without -e",
+                                 facts.where(ins))
+                continue
             cmd = unwrap(raw)
             argv = words_of(facts, ins, cmd)
-            name = cmd.name
-            if not name or not argv:
+            tool = cmd.name
+            if not tool or not argv:
                 continue
             cwd = facts.cwd_of(ins, raw)
             # venv creation
-            if PY_NAME.match(name) and argv[1:3] == ["-m", "venv"] or name == "virtualenv" or (name == "uv" and argv[1:2] == ["venv"]):
-                skip = 3 if PY_NAME.match(name) else (2 if name == "uv" else 1)
+            if PY_NAME.match(tool) and argv[1:3] == ["-m", "venv"] or tool == "virtualenv" or (tool == "uv" and argv[1:2] == ["venv"]):
+                skip = 3 if PY_NAME.match(tool) else (2 if tool == "uv" else 1)
                 rest = [a for a in argv[skip:] if a is not None and not a.startswith("-")]
-                target = rest[0] if rest else (".venv" if name == "uv" else None)
+                target = rest[0] if rest else (".venv" if tool == "uv" else None)
                 if target:
                     venvs[_abs(cwd, target)] = ins
-                continue
-            pip_args = None
-            prog = argv[0] or ""
-            if PIP_NAME.match(name):
-                pip_args = argv[1:]
-            elif PY_NAME.match(name) and argv[1:3] == ["-m", "pip"]:
-                pip_args = argv[3:]
-            elif name == "uv" and argv[1:3] == ["pip", "install"]:
-                pip_args = argv[2:]
-            elif name == "uv" and argv[1:2] == ["sync"]:
+            elif tool == "uv" and argv[1:2] == ["sync"]:
                 env_dir = state.get("UV_PROJECT_ENVIRONMENT")
                 path = _abs(cwd, env_dir or ".venv")
                 _add(found, Install("venv", path, f"{path}/lib/python{version}/site-packages", ins))
-                continue
-            elif name == "pipenv" and "install" in argv[1:]:
-                if "--system" in argv:
-                    _add(found, Install("system", system_site, system_site, ins))
-                    continue
-                raise SkipError("unsupported", f"pipenv install without --system puts the packages in a virtualenv "
-                                f"under the build user's home ({facts.where(ins)})",
-                                "use pipenv install --system --deploy")
-            elif name == "poetry" and "install" in argv[1:]:
+            elif tool == "pipenv" and "install" in argv[1:]:
+                if "--system" not in argv:
+                    raise SkipError("unsupported", f"pipenv install without --system puts the packages in a virtualenv "
+                                    f"under the build user's home ({facts.where(ins)})",
+                                    "use pipenv install --system --deploy")
+                _add(found, Install("system", system_site, system_site, ins))
+            elif tool == "poetry" and "install" in argv[1:]:
                 create = (state.get("POETRY_VIRTUALENVS_CREATE") or "").lower()
                 in_project = (state.get("POETRY_VIRTUALENVS_IN_PROJECT") or "").lower()
                 if create in ("false", "0") or _poetry_no_venv(facts, ins):
@@ -247,18 +267,9 @@ def find_installs(facts: Facts, version: str, log: Log) -> list[Install]:
                     raise SkipError("unsupported", f"poetry install puts the packages in a virtualenv whose path "
                                     f"dhard cannot know ({facts.where(ins)})",
                                     "set POETRY_VIRTUALENVS_CREATE=false or POETRY_VIRTUALENVS_IN_PROJECT=true")
-                continue
-            elif name in ("conda", "mamba", "micromamba") and "install" in argv[1:]:
+            elif tool in ("conda", "mamba", "micromamba") and "install" in argv[1:]:
                 raise SkipError("unsupported", f"conda environments are not translated ({facts.where(ins)})",
                                 "install with pip, or use --level hardened")
-            if pip_args is None or not pip_args or pip_args[0] != "install":
-                continue
-            inst = _pip_location(facts, ins, cmd, pip_args, prog, cwd, state, venvs, version, system_site, name == "uv")
-            if inst is not None:
-                _add(found, inst)
-            if "-e" in pip_args or "--editable" in pip_args:
-                log.warn("an editable install (pip install -e) points at the source tree through a .pth file, "
-                         "which PYTHONPATH does not read; install the project without -e", facts.where(ins))
     # A fat final stage copies what a builder installed: into the site directory (or a prefix
     # above it), or a whole venv that PATH / VIRTUAL_ENV point at.
     last = facts.instructions[-1]
@@ -295,7 +306,7 @@ def _poetry_no_venv(facts: Facts, before) -> bool:
 
 def words_of(facts: Facts, ins, cmd) -> list[str | None]:
     """A command's words, with ARG/ENV values substituted where the shell would (None when unknown)."""
-    from ..syntax.words import unquote
+    from ...syntax.words import unquote
 
     out: list[str | None] = []
     for w in cmd.words:
@@ -318,19 +329,20 @@ def _abs(cwd: str, path: str) -> str:
     return norm(path if path.startswith("/") else posixpath.join(cwd, path))
 
 
-def _pip_location(facts, ins, cmd, pip_args, prog, cwd, state, venvs, version, system_site, uv) -> Install | None:
-    target = cmd.flag_value("--target") or cmd.flag_value("-t")
+def _pip_location(facts, ins, pkg, prog, cwd, state, venvs, version, system_site) -> Install:
+    """Where one ``pip install`` / ``uv pip install`` (``pkg``, as recognised) puts the packages."""
+    target = pkg.value("--target") or pkg.value("-t")
     if target:
         path = _abs(cwd, target)
         return Install("target", path, path, ins)
-    prefix = cmd.flag_value("--prefix")
+    prefix = pkg.value("--prefix")
     if prefix:
         path = _abs(cwd, prefix)
         return Install("prefix", path, f"{path}/lib/python{version}/site-packages", ins)
-    if cmd.has_flag("--root"):
+    if pkg.has("--root"):
         raise SkipError("unsupported", f"pip install --root is not translated ({facts.where(ins)})",
                         "use --target or --prefix")
-    if cmd.has_flag("--user"):
+    if pkg.has("--user"):
         user = facts.user_at(ins)
         if user not in (None, "root", "0"):
             raise SkipError("unsupported", f"pip install --user as {user}: dhard does not know that user's home "
@@ -343,7 +355,8 @@ def _pip_location(facts, ins, cmd, pip_args, prog, cwd, state, venvs, version, s
         parent = posixpath.dirname(posixpath.dirname(p))
         if posixpath.basename(posixpath.dirname(p)) == "bin" and (parent in venvs or not p.startswith("/usr/")):
             return Install("venv", parent, f"{parent}/lib/python{version}/site-packages", ins)
-    if uv and (cmd.has_flag("--system") or (state.get("UV_SYSTEM_PYTHON") or "").lower() in ("1", "true")):
+    uv = pkg.family == "uv"
+    if uv and (pkg.has("--system") or (state.get("UV_SYSTEM_PYTHON") or "").lower() in ("1", "true")):
         return Install("system", system_site, system_site, ins)
     venv_env = state.get("VIRTUAL_ENV") or facts.env_raw(ins, "VIRTUAL_ENV")
     if venv_env:
@@ -363,22 +376,25 @@ def _pip_location(facts, ins, cmd, pip_args, prog, cwd, state, venvs, version, s
     return Install("system", system_site, system_site, ins)
 
 
+# -- the command ---------------------------------------------------------------------------------------------------
+
+
 def _compose(facts: Facts, ex: Exec, runtime: Runtime, target: str, log: Log) -> tuple[list[str] | None, list[str] | None]:
     """ENTRYPOINT/CMD for an image whose ENTRYPOINT is the interpreter."""
     argv = ex.argv
     base = posixpath.basename(argv[0])
     where = facts.where(ex.cmd_ins or ex.entry_ins)
+    own = own_script(facts, base) if base not in CONSOLE_MODULES else None
     if PY_NAME.match(base):
         conv: list[str] = []
         if len(argv) == 1:
             raise SkipError("bare-interpreter", "the image runs a bare Python interpreter: no app to move",
                             "set the command that starts the app")
-    elif base not in CONSOLE_MODULES and _own_script(facts, base):
-        target_ref = _own_script(facts, base)
-        mod, _, attr = target_ref.partition(":")
+    elif own:
+        mod, _, attr = own.partition(":")
         call = f"{mod}.{attr}()" if attr else f"{mod}.main()"
         conv = ["-c", f"import sys, {mod}; sys.exit({call})"]
-        log.why(f"{base} is the project's own console script ({target_ref}); it is called through the interpreter "
+        log.why(f"{base} is the project's own console script ({own}); it is called through the interpreter "
                 "because its launcher in the builder starts the build image's Python", where)
     else:
         module = CONSOLE_MODULES.get(base)
@@ -408,15 +424,25 @@ def _compose(facts: Facts, ex: Exec, runtime: Runtime, target: str, log: Log) ->
     return interp + entry_args, (list(ex.cmd) or None)
 
 
+def console_script_skip(facts: Facts, argv0: str) -> SkipError | None:
+    """The skip for a bare program name no build step explains, when it looks like a console script pip put
+    there (the image has a Python); the native ecosystem raises it instead of its own unknown-binary."""
+    if "/" in argv0 or python_version(facts, quiet=True) is None:
+        return None
+    return SkipError(
+        "unknown-binary",
+        f"the image runs {argv0}, which looks like a console script pip installed; its #! line "
+        "names the build image's interpreter and dhard does not know which module it runs",
+        "start it as python -m <module> in exec form",
+    )
+
+
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-def _own_script(facts: Facts, name: str) -> str | None:
+def own_script(facts: Facts, script: str) -> str | None:
     """``module:function`` of a console script the project itself declares (pyproject.toml, setup.cfg, setup.py)."""
-    cache = getattr(facts, "_own_scripts", None)
-    if cache is None:
-        cache = facts._own_scripts = _read_scripts(facts)  # type: ignore[attr-defined]
-    ref = cache.get(name)
+    ref = facts.build.memo(("python.own-scripts",), lambda: _read_scripts(facts)).get(script)
     if not ref:
         return None
     mod, _, attr = ref.partition(":")
@@ -461,3 +487,52 @@ def _read_scripts(facts: Facts) -> dict[str, str]:
                 for m in re.finditer(pattern, text, re.M):
                     out.setdefault(m.group(1), m.group(2))
     return out
+
+
+# -- the sources ------------------------------------------------------------------------------------------------------
+
+
+def check_sources(facts: Facts, ex: Exec, log: Log) -> None:
+    """Skip when the Python sources the image copies start a shell or programs the target lacks."""
+    if facts.context_dir is None or not facts.context_dir.is_dir():
+        log.warn("no build context: the Python sources were not checked for shell use (pass --context)")
+        return
+    try:
+        from ...analysis.context import shipped_files
+        from ...analysis.python_sources import analyze_python
+    except ImportError:
+        log.warn("the Python source analysis is not available: the sources were not checked for shell use")
+        return
+    shipped = shipped_files(facts.context_dir, facts.context_sources())
+    if not any(f.endswith(".py") for f in shipped):
+        log.warn("no Python sources found among the files the image copies from the build context; "
+                 "shell use was not checked")
+        return
+    report = analyze_python(facts.context_dir, shipped, list(ex.argv))
+    uses = list(report.shell_uses)
+    tools = []
+    for site in report.tool_calls:
+        where = f"{site.path}:{site.line}" if site.line else site.path
+        if "shutil.which" in site.what:
+            log.warn(f"{site.what}: the shell-less target has no such program, so the lookup finds nothing", where)
+        elif site.tool is None:
+            log.warn(f"{site.what}: dhard cannot tell which program; the target has only the Python interpreter", where)
+        elif PY_NAME.match(site.tool):
+            continue  # the interpreter itself is there
+        else:
+            tools.append(site)
+    if uses or tools:
+        sites = uses + tools
+        shown = "; ".join(f"{s.path}:{s.line} {s.what}" for s in sites[:3])
+        more = f" and {len(sites) - 3} more" if len(sites) > 3 else ""
+        what = "start a shell" if uses else "run programs the target does not have"
+        raise SkipError("python-shell", f"the Python sources {what}: {shown}{more}",
+                        "call the program's Python API instead (or subprocess with a list, without shell=True), "
+                        "or use --level hardened")
+    for site in report.privileged_ports:
+        where = f"{site.path}:{site.line}" if site.line else facts.where(ex.cmd_ins or ex.entry_ins)
+        log.warn(f"{site.what}: uid 65532 cannot bind a port below 1024; listen on a higher port", where)
+    for site in report.unknown:
+        log.warn(f"{site.what}: not checked for shell use", f"{site.path}:{site.line}" if site.line else site.path)
+    if report.entry_files:
+        log.why("checked for shell use: " + ", ".join(s.path if hasattr(s, "path") else str(s) for s in report.entry_files[:5]))

@@ -1,7 +1,8 @@
 """Compiled programs (Go, Rust, C) and downloaded binaries: find the file and how it links.
 
-The program the image runs is traced back to the step that made it: ``go build
--o``, ``go install``, ``cargo build``/``cargo install``, ``gcc -o``, a
+The fallback ecosystem, registered last: it claims every build the others do
+not. The program the image runs is traced back to the step that made it: ``go
+build -o``, ``go install``, ``cargo build``/``cargo install``, ``gcc -o``, a
 download (``curl -o``, ``wget -O``, ``ADD <url>``), a ``COPY --from`` of another
 stage (followed into that stage) or a file of the build context (its ELF
 header is read). How it links picks the image:
@@ -12,6 +13,9 @@ header is read). How it links picks the image:
 - Rust / C / C++ on glibc, or not known -> ``cc`` (glibc + libgcc + libstdc++),
   with a warning when not known;
 - built or downloaded on Alpine and not known to be static -> skip (musl).
+
+Interpreters of runtimes no ecosystem rewrites (Ruby, PHP, .NET ...) are a
+``no-counterpart`` skip here, not a program to trace.
 """
 
 from __future__ import annotations
@@ -19,18 +23,23 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..shell import unwrap
-from .files import CopySpec
-from ..semantic.files import operands
-from .plan import Exec, Facts, norm, under
-from .result import Log, SkipError
-from .targets import Runtime, debian_for, describe, native_image
+from ...semantic.files import operands
+from ...semantic.state import normalize as norm
+from ...shell import unwrap
+from .. import command, files
+from ..plan import Facts, under
+from ..result import Log, SkipError
+from ..targets import debian_for, describe, native_image
+from . import python
+from .base import Plan
 
-COMPILE_NAMES = {"go", "cargo", "gcc", "g++", "cc", "c++", "clang", "clang++", "rustc", "javac", "mvn", "gradle",
-                 "./gradlew", "gradlew", "make", "cmake", "dotnet", "tsc", "npm", "yarn", "pnpm"}
+name = "native"
+
+# Runtimes the image may run that no ecosystem rewrites yet.
+UNSUPPORTED_RUNTIMES = frozenset(("dotnet", "ruby", "php", "perl", "bundle", "rails", "php-fpm", "deno", "bun"))
 
 
 @dataclass
@@ -42,27 +51,27 @@ class Origin:
     note: str = ""
 
 
-@dataclass
-class NativePlan:
-    runtime: Runtime
-    copies: list[CopySpec] = field(default_factory=list)
-    env: list[tuple[str, str]] = field(default_factory=list)
-    entrypoint: list[str] | None = None
-    cmd: list[str] | None = None
-    program: str = ""
-    compiles: bool = False
+def detect(facts: Facts) -> bool:
+    """The fallback: whatever the image runs is taken for a program of its own, to be traced in plan."""
+    return True
 
 
-def plan(facts: Facts, ex: Exec, target: str, log: Log, program_candidates: list[str]) -> NativePlan:
+def plan(facts: Facts, target: str, log: Log) -> Plan:
+    ex, dropped = command.demand(facts, log)
     argv = ex.argv
+    base = posixpath.basename(argv[0])
+    if base in UNSUPPORTED_RUNTIMES:
+        raise SkipError("no-counterpart", f"the image runs {base}; dhard does not rewrite this runtime yet",
+                        "use --level hardened")
     where = facts.where(ex.cmd_ins or ex.entry_ins)
     origin = None
-    for cand in program_candidates:
+    for cand in command.resolve_program(facts, argv[0]):
         origin = find_origin(facts, facts.chain, cand)
         if origin is not None:
             break
     if origin is None:
-        raise SkipError(
+        # a bare name on an image with a Python: most likely a console script pip put there
+        raise python.console_script_skip(facts, argv[0]) or SkipError(
             "unknown-binary",
             f"the image runs {argv[0]}, and dhard cannot tell which step of the build puts it there "
             "(an OS package or the base image's own program would need that OS at run time)",
@@ -106,8 +115,9 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log, program_candidates: list
     runtime = describe(image, target)
     variant = {"static": "static", "glibc": "base", "cc": "cc"}[linkage]
     log.why(f"{origin.path} is {_describe(origin, linkage)}: shipped on {image} ({variant})", facts.where(origin.ins))
-    out = NativePlan(runtime=runtime, program=origin.path)
-    out.compiles = origin.kind in ("go", "rust", "c") and origin.ins is not None and origin.ins in facts.instructions
+    program = origin.path
+    out = Plan(runtime=runtime, command=ex, program=program)
+    compiled = origin.kind in ("go", "rust", "c") and origin.ins is not None and origin.ins in facts.instructions
     # the command: the program by its absolute path (the builder's PATH is not carried)
     if ex.entry:
         out.entrypoint = [origin.path, *ex.entry[1:]]
@@ -116,6 +126,9 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log, program_candidates: list
         out.cmd = [origin.path, *ex.cmd[1:]]
     if argv[0] != origin.path:
         log.why(f"{argv[0]} is called by its path {origin.path}: the build image's PATH is not the target's", where)
+    exclude = {p for p in dropped if p}
+    out.roots = files.outermost([program] + files.asset_roots(facts, exclude | {program}, compiled=compiled, log=log,
+                                                              program=program))
     return out
 
 
@@ -132,15 +145,6 @@ def _stage_os(facts: Facts, origin: Origin):
     if stage is None:
         return facts.root_info
     return facts.build.image_of(stage)
-
-
-def chain_of(facts: Facts, stage) -> list:
-    chain = [stage]
-    seen = {stage.index}
-    while chain[0].parent is not None and chain[0].parent not in seen:
-        seen.add(chain[0].parent)
-        chain.insert(0, facts.df.stages[chain[0].parent])
-    return chain
 
 
 # A record of how a path came to be, in build order:
@@ -229,7 +233,7 @@ def _from_copy(facts: Facts, fact, path: str, depth: int) -> Origin | None:
             else:
                 cands = [norm(src)]
             for cand in cands:
-                inner = find_origin(facts, chain_of(facts, stage), cand, depth + 1)
+                inner = find_origin(facts, facts.build.chain(stage), cand, depth + 1)
                 if inner is not None:
                     return Origin(inner.kind, path, inner.linkage, inner.ins, inner.note)
         return Origin("image", path, None, ins, f"copied from the stage {fact.from_stage}")
@@ -251,7 +255,6 @@ def _run_records(facts: Facts, ins) -> list[tuple]:
     env = facts.vars_at(ins)
     info = facts.build.image_of(facts.df.stage_of(ins))
     alpine = info.libc == "musl" or info.family == "alpine"
-    workdir = facts.workdir_at(ins)
     out: list[tuple] = []
     for raw in script.commands:
         cmd = unwrap(raw)
@@ -259,7 +262,7 @@ def _run_records(facts: Facts, ins) -> list[tuple]:
         argv = cmd.argv()
         if not name:
             continue
-        cwd = _cwd(facts, ins, raw, workdir)
+        cwd = facts.cwd_of(ins, raw)
         assigns = {a.raw.split("=", 1)[0]: (a.value or "").split("=", 1)[-1] for a in cmd.assignments}
         if name == "go" and len(argv) >= 2 and argv[1] in ("build", "install"):
             target = _go_output(facts, cmd, argv, cwd, env)
@@ -302,18 +305,6 @@ def _run_records(facts: Facts, ins) -> list[tuple]:
             if len(pos) >= 2:
                 out.append(("move", _abs(cwd, pos[-1]), [_abs(cwd, x) for x in pos[:-1]], ins))
     return out
-
-
-def _cwd(facts: Facts, ins, raw, workdir: str) -> str:
-    cwd = workdir
-    for other in facts.build.script(ins).commands:
-        if other is raw:
-            break
-        if other.name == "cd" and other.depth == raw.depth:
-            pos = other.positionals()
-            if pos and pos[0] and not any(ch in pos[0] for ch in "*?$"):
-                cwd = _abs(cwd, pos[0])
-    return cwd
 
 
 def _abs(cwd: str, path: str) -> str:

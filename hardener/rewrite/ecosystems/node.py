@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass, field
 
-from ..shell import parse_shell, unwrap
-from .files import CopySpec
-from .plan import Exec, Facts
-from .result import Log, SkipError
-from .targets import Runtime, describe, preset_is_reliable
+from ...shell import parse_shell, unwrap
+from .. import command, files
+from ..plan import Exec, Facts
+from ..result import Log, SkipError
+from ..targets import Runtime, describe, preset_is_reliable
+from .base import Plan, base_runtime, installs_with, package_commands
+
+name = "node"
 
 NODE_NAMES = {"node", "nodejs"}
 PM_NAMES = {"npm", "yarn", "pnpm"}
@@ -32,16 +34,13 @@ lmdb msgpackr-extract @prisma/client prisma esbuild @swc/core
 """.split())
 
 
-@dataclass
-class NodePlan:
-    runtime: Runtime
-    copies: list[CopySpec] = field(default_factory=list)
-    env: list[tuple[str, str]] = field(default_factory=list)
-    entrypoint: list[str] | None = None
-    cmd: list[str] | None = None
-    stages: list[str] = field(default_factory=list)  # extra builder stages (instruction lines)
-    copy_stage: str | None = None  # where the app is copied from (the prune stage)
-    app_exclude: set[str] = field(default_factory=set)
+def detect(facts: Facts) -> bool:
+    """The image runs node, npm, yarn, pnpm or npx; with no command, the base image is a Node image or the
+    build installs with npm/yarn/pnpm."""
+    ex = command.known(facts)
+    if ex is not None:
+        return is_node_command(ex.argv[0])
+    return base_runtime(facts) == "node" or installs_with(facts, "npm", "yarn", "pnpm")
 
 
 def is_node_command(argv0: str) -> bool:
@@ -73,9 +72,10 @@ def node_version(facts: Facts) -> str:
     )
 
 
-def plan(facts: Facts, ex: Exec, target: str, log: Log) -> NodePlan:
-    from ..images import lookup
+def plan(facts: Facts, target: str, log: Log) -> Plan:
+    from ...images import lookup
 
+    ex, dropped = command.demand(facts, log)
     version = node_version(facts)
     counterpart = lookup(None, "node", version).counterparts.get(target)
     if not counterpart:
@@ -85,7 +85,7 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> NodePlan:
             "build on a Node LTS major the target has (20, 22 or 24 for distroless), or use --level hardened",
         )
     runtime = describe(counterpart, target)
-    out = NodePlan(runtime=runtime)
+    out = Plan(runtime=runtime, command=ex, app_writes=True)
     pkg = _package_json(facts)
     if facts.root_info.libc == "musl" or facts.root_info.family == "alpine":
         natives = sorted(n for n in _dependencies(pkg) if n in NATIVE_ADDONS) if pkg is not None else None
@@ -100,8 +100,8 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> NodePlan:
                  "but any that exists would not load on the glibc-based target")
     argv = _resolve_npm(facts, ex, pkg, log)
     _prune(facts, out, pkg, log)
-    entry, cmd = _compose(facts, ex, argv, runtime, target, log)
-    out.entrypoint, out.cmd = entry, cmd
+    out.entrypoint, out.cmd = _compose(facts, ex, argv, runtime, target, log)
+    out.roots = files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False)
     return out
 
 
@@ -202,32 +202,27 @@ def _script_name(argv: list[str]) -> str | None:
     return None
 
 
-def _prune(facts: Facts, out: NodePlan, pkg: dict | None, log: Log) -> None:
+# the flags that make an install leave devDependencies out, per tool
+_PROD_FLAGS = {"npm": ("--production", "--only=prod", "--only=production"), "yarn": ("--production", "--prod"),
+               "pnpm": ("--prod", "-P", "--production")}
+
+
+def _prune(facts: Facts, out: Plan, pkg: dict | None, log: Log) -> None:
     """Add a stage without devDependencies when the build installed them."""
     installs = []
-    for ins, script in facts.runs:
+    for ins, raw, found in package_commands(facts, "npm", "yarn", "pnpm"):
+        tool = found.family
+        if found.action not in (("install", "ci") if tool == "npm" else ("install",)):
+            continue
+        if tool == "npm" and any(w.value for w in found.operands()):
+            continue  # npm install <pkg>: adds a package, not the project's install
         env = facts.vars_at(ins)
-        for raw in script.commands:
-            cmd = unwrap(raw)
-            argv = cmd.argv()
-            name = cmd.name
-            if name not in PM_NAMES or len(argv) < 2:
-                continue
-            verb = argv[1]
-            prod_env = (env.get("NODE_ENV") == "production") or any(
-                (a.value or "").startswith("NODE_ENV=production") for a in cmd.assignments)
-            if name == "npm" and verb in ("ci", "install", "i", "clean-install"):
-                if len([a for a in argv[2:] if a and not a.startswith("-")]):
-                    continue  # npm install <pkg>: adds a package, not the project's install
-                prod = prod_env or cmd.has_flag("--production", "--only=prod", "--only=production") \
-                    or cmd.flag_value("--omit") == "dev" or cmd.flag_value("--only") in ("prod", "production")
-                installs.append(("npm", prod, ins, facts.cwd_of(ins, raw)))
-            elif name == "yarn" and verb in ("install",) or (name == "yarn" and len(argv) == 1):
-                prod = prod_env or cmd.has_flag("--production", "--prod")
-                installs.append(("yarn", prod, ins, facts.cwd_of(ins, raw)))
-            elif name == "pnpm" and verb in ("install", "i"):
-                prod = prod_env or cmd.has_flag("--prod", "-P", "--production")
-                installs.append(("pnpm", prod, ins, facts.cwd_of(ins, raw)))
+        prod = (env.get("NODE_ENV") == "production") or any(
+            (a.value or "").startswith("NODE_ENV=production") for a in found.cmd.assignments) \
+            or found.has(*_PROD_FLAGS[tool])
+        if tool == "npm":
+            prod = prod or found.value("--omit") == "dev" or found.value("--only") in ("prod", "production")
+        installs.append((tool, prod, ins, facts.cwd_of(ins, raw)))
     if not installs:
         return
     manager, prod, ins, cwd = installs[-1]
@@ -242,14 +237,14 @@ def _prune(facts: Facts, out: NodePlan, pkg: dict | None, log: Log) -> None:
                  "Install with `yarn install --production` in a stage of its own", facts.where(ins))
         return
     prune = "npm prune --omit=dev" if manager == "npm" else "pnpm prune --prod"
-    name = facts.new_alias("prod-deps")
-    lines = [f"FROM {facts.alias} AS {name}"]
+    stage = facts.new_alias("prod-deps")
+    lines = [f"FROM {facts.alias} AS {stage}"]
     if cwd != facts.workdir:
         lines.append(f"WORKDIR {cwd}")
     lines.append(f"RUN {prune}")
     out.stages.append("\n".join(lines))
-    out.copy_stage = name
-    log.why(f"added the stage {name}: `{prune}` removes the devDependencies the build installed, "
+    out.copy_stage = stage
+    log.why(f"added the stage {stage}: `{prune}` removes the devDependencies the build installed, "
             "and the app is copied from there", facts.where(ins))
 
 

@@ -4,41 +4,45 @@ Distroless java runs ``/usr/bin/java -jar`` as its ENTRYPOINT, so
 ``CMD ["java", "-jar", "app.jar"]`` becomes ``CMD ["app.jar"]`` (``java -jar java
 ...`` fails with "Unable to access jarfile java"). Anything else (JVM options,
 ``-cp ... Main``) gets an explicit ``ENTRYPOINT ["/usr/bin/java", ...]``. Only the
-jar, or the class-path entries, are copied.
+jar, or the class-path entries, are copied, with what other stages put beside them.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
-from .files import CopySpec
-from .plan import Exec, Facts, norm
-from .result import Log, SkipError
-from .targets import Runtime, describe, preset_is_reliable
+from ...semantic.state import normalize as norm
+from .. import command, files
+from ..plan import Facts
+from ..result import Log, SkipError
+from ..targets import describe, preset_is_reliable
+from .base import Plan, base_runtime, installed_packages, runs_program
+
+name = "java"
 
 _WITH_VALUE = {"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules", "--add-opens",
                "--add-exports", "--add-reads", "--patch-module", "--upgrade-module-path", "--limit-modules",
                "--enable-native-access"}
+_JDK_PACKAGE = re.compile(r"^(?:openjdk-|temurin-|java-)(\d+)")
 
 
-@dataclass
-class JavaPlan:
-    runtime: Runtime
-    copies: list[CopySpec] = field(default_factory=list)
-    env: list[tuple[str, str]] = field(default_factory=list)
-    entrypoint: list[str] | None = None
-    cmd: list[str] | None = None
-    paths: list[str] = field(default_factory=list)  # jar / class path entries (absolute)
+def detect(facts: Facts) -> bool:
+    """The image runs java; with no command, the base image is a JDK/JRE, the build installs one or
+    runs javac, Maven or Gradle."""
+    ex = command.known(facts)
+    if ex is not None:
+        return posixpath.basename(ex.argv[0]) == "java"
+    return base_runtime(facts) == "java" or any(_JDK_PACKAGE.match(p.name) for p in installed_packages(facts)) \
+        or runs_program(facts, "javac", "mvn", "gradle", "gradlew", "mvnw")
 
 
 def java_version(facts: Facts) -> str:
     info = facts.root_info
     if info.runtime == "java" and info.runtime_version:
         return info.runtime_version
-    for pkg in _safe_packages(facts):
-        m = re.match(r"^(?:openjdk-|temurin-|java-)(\d+)", pkg.name) or re.match(r"^openjdk(\d+)", pkg.written)
+    for pkg in installed_packages(facts):
+        m = _JDK_PACKAGE.match(pkg.name) or re.match(r"^openjdk(\d+)", pkg.written)
         if m:
             return m.group(1)
     versions = set()
@@ -54,23 +58,17 @@ def java_version(facts: Facts) -> str:
                     "build on a tag that names it, such as eclipse-temurin:17-jre")
 
 
-def _safe_packages(facts: Facts):
-    try:
-        return facts.packages()
-    except SkipError:
-        return []
+def plan(facts: Facts, target: str, log: Log) -> Plan:
+    from ...images import lookup
 
-
-def plan(facts: Facts, ex: Exec, target: str, log: Log) -> JavaPlan:
-    from ..images import lookup
-
+    ex, dropped = command.demand(facts, log)
     version = java_version(facts)
     counterpart = lookup(None, "eclipse-temurin", version).counterparts.get(target)
     if not counterpart:
         raise SkipError("no-counterpart", f"there is no {target} Java image for Java {version}",
                         "build for Java 17 or 21 (distroless java17/java21-debian12), or use --level hardened")
     runtime = describe(counterpart, target)
-    out = JavaPlan(runtime=runtime)
+    out = Plan(runtime=runtime, command=ex)
     argv = ex.argv
     if posixpath.basename(argv[0]) != "java":
         raise SkipError("unknown-binary", f"the image runs {argv[0]}, not java; if it is a launcher script it needs a shell",
@@ -113,7 +111,6 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> JavaPlan:
     for entry in classpath:
         entry = re.sub(r"/?\*$", "", entry) or "."
         paths.append(_abs(facts, entry))
-    out.paths = paths
     # the command
     interp = "/usr/bin/java" if target == "distroless" else runtime.entrypoint[0]
     if jar and not opts and preset_is_reliable(target) and runtime.entrypoint[1:] == ("-jar",):
@@ -133,6 +130,8 @@ def plan(facts: Facts, ex: Exec, target: str, log: Log) -> JavaPlan:
             out.cmd = list(argv[1:])
         log.why(f"ENTRYPOINT names {interp} itself: the image's preset `java -jar` does not fit "
                 f"`{' '.join(argv)}`", where)
+    exclude = {p for p in dropped if p}
+    out.roots = files.outermost(paths + files.asset_roots(facts, exclude, compiled=files.compiles(facts), log=log))
     return out
 
 
