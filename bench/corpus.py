@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "corpus" / "real"
+REAL = Path(os.environ.get("DHARD_CORPUS") or ROOT.parent / "shared" / "corpus") / "real"
 BIN = Path(sys.executable).parent
 
 
