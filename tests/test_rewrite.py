@@ -204,7 +204,10 @@ def test_python_version_without_counterpart_names_the_fix(tmp_path):
 def test_runtime_library_present_in_target_is_fine(tmp_path):
     text = ("FROM python:3.11-slim-bookworm\nRUN apt-get update && apt-get install -y gcc libffi-dev libssl-dev\n"
             "COPY app.py /app.py\nCMD [\"python\", \"/app.py\"]\n")
-    assert isinstance(_harden(text, tmp_path, {"app.py": ""}), Success)
+    result = _harden(text, tmp_path, {"app.py": ""})
+    assert isinstance(result, Success), str(result)
+    assert result.base == "gcr.io/distroless/python3-debian12:nonroot"
+    assert "COPY --from=build /app.py /app.py" in result.text
 
 
 def test_purged_build_packages_are_fine(tmp_path):
@@ -212,7 +215,10 @@ def test_purged_build_packages_are_fine(tmp_path):
             "RUN apt-get update && apt-get install -y libpq-dev gcc && pip install psycopg2 "
             "&& apt-get purge -y libpq-dev gcc\n"
             "COPY app.py /app.py\nCMD [\"python\", \"/app.py\"]\n")
-    assert isinstance(_harden(text, tmp_path, {"app.py": ""}), Success)
+    result = _harden(text, tmp_path, {"app.py": ""})
+    assert isinstance(result, Success), str(result)
+    assert result.base == "gcr.io/distroless/python3-debian12:nonroot"
+    assert "COPY --from=build /app.py /app.py" in result.text
 
 
 def test_unknown_target_and_level_fail():
