@@ -21,6 +21,7 @@ COMMANDS = {
     "parse": ("parse_cmd", "show how dhard reads a Dockerfile"),
     "rules": ("rules_cmd", "show the rule catalogue or one rule's docs"),
     "lsp": ("lsp_cmd", "run the language server on stdio"),
+    "pin": ("pin", "pin image references by digest (the only command that uses the network)"),
 }
 
 
