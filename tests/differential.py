@@ -6,7 +6,11 @@ the mapping here). Every hadolint finding of an in-scope code must be matched
 by a dhard finding of that rule on the same instruction, or be listed with a
 reason in tests/data/hadolint-divergence.yml. Every other hadolint code the
 corpus triggers must be named in OUT_OF_THEME, so an alias dropped from the
-catalogue shows up as an unaccounted code. Run as a script for the counts:
+catalogue shows up as an unaccounted code.
+
+Small cases of our own (tests/data/hadolint-cases.yml, catching and passing ones per alias) go
+through both tools too, and there a disagreement in either direction must be explained. Run as a
+script for the counts:
 
     python tests/differential.py
 """
@@ -77,14 +81,14 @@ def hadolint_binary() -> str:
     return found
 
 
-def run_hadolint(files: list[Path]) -> list[dict]:
+def run_hadolint(files: list[Path], trusted: tuple[str, ...] = TRUSTED_REGISTRIES) -> list[dict]:
     proc = subprocess.run(
         [
             hadolint_binary(),
             "--no-fail",
             "--format",
             "json",
-            *(arg for registry in TRUSTED_REGISTRIES for arg in ("--trusted-registry", registry)),
+            *(arg for registry in trusted for arg in ("--trusted-registry", registry)),
             *map(str, files),
         ],
         capture_output=True,
@@ -134,7 +138,79 @@ def load_divergences() -> dict[tuple[str, int, str], str]:
     if not DIVERGENCE_FILE.exists():
         return {}
     entries = YAML(typ="safe").load(DIVERGENCE_FILE.read_text()) or []
-    return {(e["file"], int(e["line"]), e["code"]): e["reason"] for e in entries}
+    return {(e["file"], int(e["line"]), e["code"]): e["reason"] for e in entries if "case" not in e}
+
+
+# -- small cases of our own, per alias (tests/data/hadolint-cases.yml) --------------------------------
+#
+# The corpus shows what real files do; the cases pin each aliased rule's edges, in both directions:
+# a case where only hadolint flags the alias, or only dhard flags its theme rule, must be listed in
+# the divergence file as {case: <alias>/<name>, code: <alias>, direction: hadolint-only|dhard-only}.
+
+CASES_FILE = ROOT / "tests" / "data" / "hadolint-cases.yml"
+
+
+def load_cases() -> list[dict]:
+    """[{id: 'DL3040/dnf-in', alias, name, dockerfile, trusted}] from the case table."""
+    from ruamel.yaml import YAML
+
+    table = YAML(typ="safe").load(CASES_FILE.read_text()) or {}
+    out = []
+    for alias, cases in table.items():
+        for case in cases:
+            trusted = tuple(case.get("trusted-registries") or TRUSTED_REGISTRIES)
+            out.append({"id": f"{alias}/{case['name']}", "alias": alias, "name": case["name"],
+                        "dockerfile": case["dockerfile"], "trusted": trusted})
+    return out
+
+
+def run_cases(cases: list[dict], directory: Path) -> list[dict]:
+    """Each case through hadolint (JSON) and dhard: {id, alias, theme, hadolint, dhard} verdicts."""
+    paths: dict[str, Path] = {}
+    for case in cases:
+        path = directory / (case["id"].replace("/", "__") + ".Dockerfile")
+        path.write_text(case["dockerfile"])
+        paths[case["id"]] = path
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for case in cases:
+        groups.setdefault(case["trusted"], []).append(case)
+    flagged: set[tuple[str, str]] = set()  # (file, hadolint code)
+    for trusted, group in groups.items():
+        for finding in run_hadolint([paths[c["id"]] for c in group], trusted):
+            flagged.add((finding["file"], finding["code"]))
+    results = []
+    for case in cases:
+        theme = THEMES[case["alias"]]
+        path = paths[case["id"]]
+        config = Config(trusted_registries=case["trusted"]).with_overrides(select=(theme,))
+        ours = lint(parse(SourceFile.read(path)), config)
+        results.append({
+            "id": case["id"],
+            "alias": case["alias"],
+            "theme": theme,
+            "hadolint": (str(path), case["alias"]) in flagged,
+            "dhard": any(f.code == theme for f in ours),
+        })
+    return results
+
+
+def load_case_divergences() -> dict[tuple[str, str], dict]:
+    """(case id, direction) -> entry, for the cases where the tools disagree on purpose."""
+    from ruamel.yaml import YAML
+
+    entries = YAML(typ="safe").load(DIVERGENCE_FILE.read_text()) or []
+    return {(e["case"], e["direction"]): e for e in entries if "case" in e}
+
+
+def case_disagreements(results: list[dict]) -> list[tuple[str, str]]:
+    """(case id, 'hadolint-only' | 'dhard-only') for every case the tools judge differently."""
+    out = []
+    for r in results:
+        if r["hadolint"] and not r["dhard"]:
+            out.append((r["id"], "hadolint-only"))
+        elif r["dhard"] and not r["hadolint"]:
+            out.append((r["id"], "dhard-only"))
+    return out
 
 
 def unaccounted_codes(hadolint_findings: list[dict]) -> list[str]:
@@ -161,6 +237,15 @@ def main() -> None:
         print(f"UNEXPLAINED {r['file']}:{r['line']} {r['code']} ({r['instruction']})")
     for code in unaccounted_codes(found):
         print(f"UNACCOUNTED hadolint code {code}: neither a catalogue alias nor in OUT_OF_THEME")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        results = run_cases(load_cases(), Path(tmp))
+    explained = load_case_divergences()
+    agree = sum(r["hadolint"] == r["dhard"] for r in results)
+    print(f"cases: {len(results)}, {agree} agree, {len(results) - agree} differ")
+    for key in case_disagreements(results):
+        print(f"{'explained' if key in explained else 'UNEXPLAINED'} case {key[0]}: {key[1]}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``dhard lsp``: the language server, on stdio.
 
-pygls and lsprotocol are imported here and only here (they come with
-``pip install 'dhard[lsp]'``), so no other command pays for them.
+pygls and lsprotocol are dependencies of dhard (a plain ``pip install dhard``
+brings them), but they are imported here and only here, so no other command
+pays for them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def run(args) -> int:
     try:
         from ..lsp.server import create_server
     except ImportError as exc:
-        error(f"the language server needs pygls and lsprotocol: pip install 'dhard[lsp]' ({exc})")
+        error(f"the language server cannot import pygls/lsprotocol, which dhard depends on; reinstall dhard (pip install --force-reinstall dhard) ({exc})")
         return EXIT_ERROR
     handler: logging.Handler
     if args.log_file:

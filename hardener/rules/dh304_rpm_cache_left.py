@@ -5,35 +5,26 @@ from __future__ import annotations
 from ..findings import Applicability
 from . import runedit
 from .packages import facts, later_runs, shipped, sudo_prefix
+from ..semantic.packages import cache_domain, cache_paths, empties_cache_of
 
 CODE = "DH304"
-RPM_CACHE = ("/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "/var/cache/tdnf")
-ZYPP_CACHE = ("/var/cache/zypp",)
+# the verbs (aliases resolved by the reader) that download metadata or packages into the cache
 RPM_WRITES = frozenset(
-    "install reinstall update upgrade update-minimal upgrade-minimal distro-sync distrosync downgrade "
-    "builddep makecache swap".split()
+    "install reinstall upgrade upgrade-minimal distro-sync downgrade builddep makecache swap".split()
 )
 ZYPPER_WRITES = frozenset("install update dist-upgrade patch source-install refresh install-new-recommends".split())
 
 
-def _rpm_clean(p) -> bool:
-    if p.family != "rpm" or p.action != "clean":
-        return False
-    return any(w.value in ("all", "metadata") for w in p.operands())
-
-
 def covered(f, pkg) -> bool:
-    if pkg.family == "rpm":
-        if f.mounted(*RPM_CACHE) or f.removed(RPM_CACHE, pkg.position):
-            return True
-        if any(_rpm_clean(p) for p in f.after(pkg)):
-            return True
-        return not f.known and "clean all" in (f.rt.text if f.rt else "")
-    if f.mounted(*ZYPP_CACHE) or f.removed(ZYPP_CACHE, pkg.position):
+    """The cache ``pkg`` fills is mounted, removed afterwards, or emptied by the tool's own clean."""
+    paths = cache_paths(pkg.tool)
+    if f.mounted(*paths) or f.removed(paths, pkg.position):
         return True
-    if any(p.family == "zypper" and p.action == "clean" for p in f.after(pkg)):
+    if any(empties_cache_of(p, pkg.tool) for p in f.after(pkg)):
         return True
-    return not f.known and f.mentions("zypper clean")
+    if f.known:
+        return False
+    return f.mentions(f"{pkg.tool} clean") or any(f.mentions(path) for path in paths)
 
 
 def _zypper_reader(f) -> bool:
@@ -60,9 +51,11 @@ def check(ctx):
         if not left:
             continue
         cleanups = []
-        rpm = [p for p in left if p.family == "rpm"]
-        if rpm:
-            cleanups.append(f"{rpm[-1].tool} clean all")
+        cleaned: list = []
+        for p in left:  # one `clean all` per tool whose cache is left (dnf's does not empty microdnf's)
+            if p.family == "rpm" and cache_domain(p.tool) not in cleaned:
+                cleaned.append(cache_domain(p.tool))
+                cleanups.append(f"{p.tool} clean all")
         if any(p.family == "zypper" for p in left):
             cleanups.append("zypper clean --all")
         command = " && ".join(sudo_prefix(left) + c for c in cleanups)
@@ -81,6 +74,6 @@ def check(ctx):
         yield ctx.finding(
             CODE,
             ins,
-            f"{first.tool} {first.action} leaves its package cache in the layer; end this RUN with `{command}`",
+            f"{first.tool} {first.sub.value if first.sub is not None and first.sub.value else first.action} leaves its package cache in the layer; end this RUN with `{command}`",
             fix=fix,
         )

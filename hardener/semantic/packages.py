@@ -1,11 +1,14 @@
 """The one reader of package-manager commands: which tool, which verb, which packages.
 
-``recognise(command)`` knows apt/apt-get/apt-mark/apt-cache, apk, dnf/yum/
-microdnf/tdnf, zypper (and its short verbs), pip/``python -m pip``, ``uv pip``,
+``recognise(command)`` knows apt/apt-get/aptitude/apt-mark/apt-cache, apk,
+dnf/dnf5/yum/microdnf/tdnf, zypper, pip/``python -m pip``, ``uv pip``,
 npm (and its aliases), yarn, pnpm, dpkg, and the cleanup commands that matter
 for leftovers (``rm``, ``find -delete``, ``export``). Each tool's options that
 take a separate value are listed once here, so the verb and the packages are
-found after them (``apt-get -a amd64 install libpq5``). Rules read it for
+found after them (``apt-get -a amd64 install libpq5``). Each tool's verb aliases
+(``dnf in``/``up``/``rei``/``up-min``, ``zypper dup``, ``aptitude safe-upgrade``...)
+are resolved to one canonical verb, from that tool's own table; each tool's cache
+directories and which ``clean`` empties them (``empties_cache_of``) live here too. Rules read it for
 leftovers, the rewriter for the packages an image needs at run time.
 """
 
@@ -52,16 +55,126 @@ PNPM_VALUE = frozenset("-C --dir -F --filter --store-dir --reporter --loglevel -
 
 DPKG_VALUE = frozenset("--admindir --instdir --root --force --refuse --path-include --path-exclude --status-fd".split())
 
-_ZYPPER_ALIASES = {
-    "in": "install",
-    "up": "update",
-    "dup": "dist-upgrade",
-    "si": "source-install",
-    "ref": "refresh",
-    "cc": "clean",
-    "rm": "remove",
-    "inr": "install-new-recommends",
+def _aliases(table: str) -> dict[str, str]:
+    """``"canonical: alias alias; ..."`` -> {alias: canonical} (each canonical name maps to itself)."""
+    out: dict[str, str] = {}
+    for entry in table.split(";"):
+        canonical, _, names = entry.partition(":")
+        canonical = canonical.strip()
+        if canonical:
+            out[canonical] = canonical
+            for alias in names.split():
+                out[alias] = canonical
+    return out
+
+
+# Verbs and their aliases as each tool's own manual lists them, written to one canonical verb so
+# rules and the rewriter compare one name ('install', 'remove', 'upgrade', ...). A verb not listed
+# is kept as written.
+# apt-get(8) and apt(8) (apt >= 2.7 adds dist-clean/distclean); `apt full-upgrade` is apt-get's
+# dist-upgrade under its newer name.
+_APT_GET_ALIASES = _aliases(
+    "autoclean: auto-clean; autoremove: auto-remove; dist-clean: distclean; dist-upgrade: full-upgrade"
+)
+_APT_ALIASES = _APT_GET_ALIASES
+# aptitude(8): safe-upgrade is also `upgrade`, full-upgrade also `dist-upgrade`
+_APTITUDE_ALIASES = _aliases("upgrade: safe-upgrade; dist-upgrade: full-upgrade; build-dep: build-depends")
+# dnf(8) (dnf 4) and dnf5(8): the command aliases and the -n/-na/-nevra spellings of install,
+# reinstall, remove; yum is dnf on EL 8+/Fedora (its yum3 spellings are listed too).
+_DNF_ALIASES = _aliases(
+    "install: in install-n install-na install-nevra localinstall; "
+    "reinstall: rei; "
+    "remove: rm erase remove-n remove-na remove-nevra erase-n erase-na erase-nevra; "
+    "upgrade: up update upgrade-to update-to localupdate; "
+    "upgrade-minimal: up-min update-minimal; "
+    "downgrade: dg; "
+    "distro-sync: dsync distrosync distribution-synchronization; "
+    "makecache: mc; "
+    "check-update: check-upgrade; "
+    "repoquery: rq; search: se; info: if; list: ls; provides: prov whatprovides; history: hist; "
+    "group: grp groups; builddep: build-dep; autoremove: ; clean: ; swap: ; module: "
+)
+_YUM_ALIASES = _DNF_ALIASES
+# microdnf(8): `update` is upgrade's other name
+_MICRODNF_ALIASES = _aliases("upgrade: update; remove: erase")
+# tdnf(8)
+_TDNF_ALIASES = _aliases("remove: erase; upgrade: update upgrade-to update-to; provides: whatprovides")
+# zypper(8): every command's short form
+_ZYPPER_ALIASES = _aliases(
+    "install: in; remove: rm; verify: ve; source-install: si; install-new-recommends: inr; "
+    "update: up; list-updates: lu; patch: ; list-patches: lp; dist-upgrade: dup; patch-check: pchk; "
+    "search: se; info: if; patch-info: ; refresh: ref; clean: cc; addrepo: ar; removerepo: rr; "
+    "renamerepo: nr; modifyrepo: mr; repos: lr; refresh-services: refs; addservice: as; "
+    "removeservice: rs; modifyservice: ms; services: ls; packages: pa; patches: pch; patterns: pt; "
+    "products: pd; what-provides: wp; addlock: al; removelock: rl; locks: ll; cleanlocks: cl; "
+    "source-download: ; download: ; purge-kernels: "
+)
+_TOOL_ALIASES = {
+    "apt-get": _APT_GET_ALIASES,
+    "apt": _APT_ALIASES,
+    "aptitude": _APTITUDE_ALIASES,
+    "dnf": _DNF_ALIASES,
+    "dnf4": _DNF_ALIASES,
+    "dnf5": _DNF_ALIASES,
+    "yum": _YUM_ALIASES,
+    "microdnf": _MICRODNF_ALIASES,
+    "tdnf": _TDNF_ALIASES,
 }
+
+# -- each tool's own caches, and which `clean` empties them -----------------------------------------
+
+# Where each tool keeps downloaded metadata/packages. yum is dnf on EL 8+/Fedora (/var/cache/dnf),
+# yum 3 on EL 7 (/var/cache/yum); dnf5 keeps /var/cache/libdnf5; microdnf keeps its own
+# /var/cache/yum tree; tdnf /var/cache/tdnf; zypper /var/cache/zypp.
+CACHE_PATHS = {
+    "dnf": ("/var/cache/dnf", "/var/cache/libdnf5"),
+    "dnf4": ("/var/cache/dnf",),
+    "dnf5": ("/var/cache/libdnf5",),
+    "yum": ("/var/cache/yum", "/var/cache/dnf"),
+    "microdnf": ("/var/cache/yum",),
+    "tdnf": ("/var/cache/tdnf",),
+    "zypper": ("/var/cache/zypp",),
+    "apk": ("/var/cache/apk", "/etc/apk/cache"),
+    "apt-get": ("/var/cache/apt",),
+    "apt": ("/var/cache/apt",),
+    "aptitude": ("/var/cache/apt",),
+}
+# tools that are one program with one cache: on a given image `yum`, `dnf`, `dnf4`/`dnf5` are the
+# same dnf (or yum 3 alone); microdnf and tdnf are separate programs with their own caches.
+_CACHE_DOMAIN = {"dnf": "dnf", "dnf4": "dnf", "dnf5": "dnf", "yum": "dnf", "microdnf": "microdnf", "tdnf": "tdnf"}
+_RPM_CLEAN_ALL = frozenset(("all", "metadata"))  # packages are not kept by default (keepcache=0)
+
+
+def cache_domain(tool: str) -> str:
+    """Tools with the same domain share one cache (a `clean` by one empties the other's)."""
+    return _CACHE_DOMAIN.get(tool, tool)
+
+
+def cache_paths(tool: str) -> tuple[str, ...]:
+    """The directories ``tool`` downloads into (metadata and packages)."""
+    return CACHE_PATHS.get(tool, ())
+
+
+def empties_cache_of(cleaner: "PackageCommand", tool: str) -> bool:
+    """Whether ``cleaner`` (a ``clean`` command) empties the cache ``tool`` filled.
+
+    ``dnf clean all`` empties dnf's cache (and yum's: the same program) but not microdnf's or
+    tdnf's; ``zypper clean`` without ``--all`` only drops downloaded packages, not the metadata."""
+    if cleaner.action != "clean":
+        return False
+    if cleaner.family == "rpm":
+        if cache_domain(cleaner.tool) != cache_domain(tool):
+            return False
+        return any(w.value in _RPM_CLEAN_ALL for w in cleaner.operands())
+    if cleaner.family == "zypper":
+        if tool != "zypper":
+            return False
+        return cleaner.has("-a", "--all") or (
+            cleaner.has("-m", "--metadata") and cleaner.has("-M", "--raw-metadata")
+        )
+    return False
+
+
 _NPM_ALIASES = {
     **{a: "install" for a in "i in ins inst insta instal isnt isnta isntal isntall add".split()},
     **{a: "ci" for a in "ci clean-install ic install-clean isntall-clean".split()},
@@ -160,6 +273,16 @@ def _subcommand(words, start: int, value_opts: frozenset) -> int | None:
     return None
 
 
+def _canonical(tool: str, words, index: int | None) -> str | None:
+    """The verb at ``words[index]`` with the tool's aliases resolved."""
+    if index is None:
+        return None
+    verb = words[index].value
+    if verb is None:
+        return None
+    return _TOOL_ALIASES.get(tool, {}).get(verb, verb)
+
+
 def recognise(raw: Command, position: int) -> PackageCommand | None:
     """A package-manager or cleanup command, or None."""
     name = raw.name
@@ -179,20 +302,22 @@ def recognise(raw: Command, position: int) -> PackageCommand | None:
         return PackageCommand(tool, family, act, cmd, raw, sub, index + 1, position, value_opts)
 
     if name in APT_TOOLS:
-        return make(name, "apt", _subcommand(words, 1, APT_VALUE), value_opts=APT_VALUE)
+        i = _subcommand(words, 1, APT_VALUE)
+        return make(name, "apt", i, _canonical(name, words, i), APT_VALUE)
     if name in ("apt-mark", "apt-cache"):
         return make(name, "apt", _subcommand(words, 1, APT_VALUE), value_opts=APT_VALUE)
     if name == "apk":
         return make(name, "apk", _subcommand(words, 1, APK_VALUE), value_opts=APK_VALUE)
     if name in RPM_TOOLS:
         i = _subcommand(words, 1, RPM_VALUE)
-        if i is not None and words[i].value in ("group", "groups", "module"):
+        verb = _canonical(name, words, i)
+        if verb in ("group", "module"):
             j = _subcommand(words, i + 1, RPM_VALUE)
-            if j is not None and words[j].value in ("install", "update", "upgrade", "enable"):
+            if j is not None and _canonical(name, words, j) in ("install", "upgrade", "enable"):
                 return make(name, "rpm", j, "install", RPM_VALUE)
-        if i is not None and words[i].value in ("groupinstall", "localinstall"):
+        if verb in ("groupinstall", "groupupdate"):
             return make(name, "rpm", i, "install", RPM_VALUE)
-        return make(name, "rpm", i, value_opts=RPM_VALUE)
+        return make(name, "rpm", i, verb, RPM_VALUE)
     if name == "zypper":
         i = _subcommand(words, 1, ZYPPER_VALUE)
         if i is None:
