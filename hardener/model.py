@@ -8,6 +8,8 @@ file back exactly.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from .record import dataclass, field
 from .source import Directive, SourceFile
 
@@ -171,6 +173,15 @@ class Dockerfile:
     def text(self) -> str:
         return self.source.text
 
+    @cached_property
+    def _stages_by_alias(self) -> dict:
+        """Lower-cased alias -> the first stage with it (a scan per lookup was quadratic)."""
+        found: dict = {}
+        for stage in self.stages:
+            if stage.alias:
+                found.setdefault(stage.alias.lower(), stage)
+        return found
+
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
@@ -179,10 +190,9 @@ class Dockerfile:
         return self.stages[instruction.stage] if instruction.stage is not None else None
 
     def stage_named(self, name: str) -> Stage | None:
-        lowered = name.lower()
-        for stage in self.stages:
-            if stage.alias and stage.alias.lower() == lowered:
-                return stage
+        stage = self._stages_by_alias.get(name.lower())
+        if stage is not None:
+            return stage
         if name.isdigit() and int(name) < len(self.stages):
             return self.stages[int(name)]
         return None

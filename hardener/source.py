@@ -19,13 +19,79 @@ GO_SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
 )
-# Go's regexp \s is [\t\n\f\r ] (no \v).
-_DIRECTIVE = re.compile(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=[ \t\f\r]*(.+?)[ \t\f\r]*")
+# Go's regexp \s is [\t\n\f\r ] (no \v). BuildKit's pattern ends "=\s*(.+?)\s*$"; as a Python
+# regex that lazy value is quadratic on a line of spaces, so _directive_value trims instead.
+_DIRECTIVE = re.compile(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=(.*)")
+_DIRECTIVE_SPACE = " \t\f\r"
+
+
+def _directive_value(rest: str) -> str | None:
+    """What "\\s*(.+?)\\s*$" captures of ``rest``: trimmed, or its last space when it is all spaces."""
+    value = rest.strip(_DIRECTIVE_SPACE)
+    return value or rest[-1:] or None
+
+
 KNOWN_DIRECTIVES = ("syntax", "escape", "check")
 
 
+# A hundred times the largest Dockerfile in the shared corpus (20 KB); past this, reading and linting
+# would take seconds and hundreds of MB, so a larger file is refused with a one-line error.
+MAX_BYTES = 2 << 20
+_OTHER_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+def _too_large(size: int) -> str:
+    def mb(n: int) -> str:
+        return f"{n / (1 << 20):.1f} MB"
+
+    shown = mb(size) if size > MAX_BYTES + 1 else f"over {mb(MAX_BYTES)}"  # +1: a bounded read stopped there
+    return f"too large ({shown}; dhard reads Dockerfiles of up to {mb(MAX_BYTES)})"
+
+
+def _read_bounded(name: str) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a file; never blocks on opening a FIFO, refuses devices."""
+    import stat
+
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "Is a directory")
+        fifo = stat.S_ISFIFO(info.st_mode)
+        if not (stat.S_ISREG(info.st_mode) or fifo):
+            raise OSError(0, "not a regular file")
+        if not fifo and info.st_size > MAX_BYTES:
+            raise _TooLarge(info.st_size)
+        if fifo and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a writer sends until it closes; with none, read() is EOF at once
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if fifo and not size:
+            raise OSError(0, "a FIFO with no writer")
+        if size > MAX_BYTES:
+            raise _TooLarge(size)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class SourceError(Exception):
-    """The file cannot be read as a Dockerfile at all (missing, binary, not UTF-8)."""
+    """The file cannot be read as a Dockerfile at all (missing, not a file, binary, not UTF-8, too large)."""
 
     def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
@@ -65,8 +131,15 @@ class SourceFile:
 
     @classmethod
     def from_bytes(cls, data: bytes, path: str = "<string>") -> "SourceFile":
-        if b"\x00" in data:
-            raise SourceError(path, "binary file (contains NUL bytes), not a Dockerfile")
+        if len(data) > MAX_BYTES:
+            raise SourceError(path, _too_large(len(data)))
+        for bom, encoding in _OTHER_BOMS:
+            if data.startswith(bom):
+                raise SourceError(path, f"{encoding} encoded (it starts with a {encoding} byte-order mark); BuildKit reads UTF-8", 1)
+        nul = data.find(b"\x00")
+        if nul != -1:
+            line = data.count(b"\n", 0, nul) + 1
+            raise SourceError(path, f"binary file (a NUL byte at offset {nul}), not a Dockerfile", line)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -78,8 +151,9 @@ class SourceFile:
     def read(cls, path: str | os.PathLike) -> "SourceFile":
         name = os.fspath(path)
         try:
-            with open(name, "rb") as handle:
-                data = handle.read()
+            data = _read_bounded(name)
+        except _TooLarge as exc:
+            raise SourceError(name, _too_large(exc.size)) from None
         except FileNotFoundError:
             raise SourceError(name, "no such file") from None
         except IsADirectoryError:
@@ -185,30 +259,43 @@ def read_directives(source: SourceFile) -> tuple[Directive, ...]:
     for number, line in enumerate(source.lines, start=1):
         text = source.text[line.start : line.end].lstrip(GO_SPACE)
         match = _DIRECTIVE.fullmatch(text)
-        if not match or match.group(1).lower() not in KNOWN_DIRECTIVES:
+        value = _directive_value(match.group(2)) if match else None
+        if match is None or value is None or match.group(1).lower() not in KNOWN_DIRECTIVES:
             break
-        found.append(Directive(match.group(1).lower(), match.group(2), number))
+        found.append(Directive(match.group(1).lower(), value, number))
     return tuple(found)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file in the same dir, fsync, keep mode, rename."""
+    """Replace ``path`` with ``data``: temp file in the same dir, fsync, keep mode and owner, rename.
+
+    A symlink is kept: the file it points to is replaced. A read-only file (no write bit for
+    anyone) is refused, also for root. Until the rename nothing of the original changes, so a
+    failure midway (disk full, a signal) leaves it as it was.
+    """
     import tempfile
     from pathlib import Path
 
-    target = Path(path)
+    target = Path(os.path.realpath(path))
     try:
-        mode = target.stat().st_mode & 0o7777
+        info = target.stat()
     except FileNotFoundError:
-        mode = None
+        info = None
+    if info is not None and not info.st_mode & 0o222:
+        raise PermissionError(13, "the file is read-only")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dhard", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if info is not None:
+            os.chmod(tmp, info.st_mode & 0o7777)
+            if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(tmp):
+                try:
+                    os.chown(tmp, info.st_uid, info.st_gid)
+                except PermissionError:
+                    pass  # only root may give a file away; the caller's own file stays theirs
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -216,3 +303,30 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+    _fsync_dir(target.parent)
+
+
+def _owner(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+def _fsync_dir(directory) -> None:
+    """Make the rename itself durable (best effort: not every platform opens directories)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def context_of(path: str) -> str | None:
+    """The build context a Dockerfile is most often built with: its own folder (None for standard input)."""
+    if path in ("-", "<stdin>", "<string>") or not os.path.isfile(path):
+        return None
+    return os.path.dirname(os.path.abspath(path))

@@ -10,21 +10,86 @@ import re
 
 from .words import split_words, unquote
 
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+# The head of $X / ${X} / ${X<op>word}; the word runs to the next "}", found by _Closers. (One
+# regex with [^}]* rescanned the rest of the text from every "$" when no "}" followed:
+# quadratic on "${a:-${a:-${a:-...".)
+_HEAD = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class _Closers:
+    """The next "}" at or after a position, each part of the text scanned once."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.start = self.found = -2  # the first "}" at or after `start` is at `found`
+
+    def after(self, i: int) -> int:
+        if not (self.start <= i and (self.found == -1 or i <= self.found)):
+            self.start, self.found = i, self.text.find("}", i)
+        return self.found
+
+
+def _match_var(text: str, i: int, closers: _Closers):
+    """(name, op, word, end) for a variable reference at ``text[i]``, or None."""
+    head = _HEAD.match(text, i)
+    if head is None:
+        return None
+    if head.group(3) is not None:
+        return head.group(3), None, None, head.end()
+    name, op, end = head.group(1), head.group(2), head.end()
+    if op is None:
+        return (name, None, None, end + 1) if text.startswith("}", end) else None
+    close = closers.after(end)
+    if close == -1:
+        return None
+    return name, op, text[end:close], close + 1
+
+
+def _references(text: str):
+    """(start, (name, op, word, end)) for each reference, left to right, as re.sub would find them."""
+    closers = _Closers(text)
+    i = text.find("$")
+    while i != -1:
+        found = _match_var(text, i, closers)
+        if found is None:
+            i = text.find("$", i + 1)
+        else:
+            yield i, found
+            i = text.find("$", found[3])
+
+
+# Longest value we expand to: past it the value is "unknown" (None), as for an unset ARG.
+# `ARG A1=$A0$A0`, `ARG A2=$A1$A1`... doubles per line: 40 lines would want a terabyte.
+MAX_EXPANDED = 4096
 
 
 def expand(text: str, scope: dict[str, str | None]) -> tuple[str | None, tuple[str, ...]]:
-    """Substitute $X, ${X}, ${X:-d}, ${X-d}, ${X:+v}, ${X+v}; (None, names) when a value is unknown."""
+    """Substitute $X, ${X}, ${X:-d}, ${X-d}, ${X:+v}, ${X+v}; (None, names) when a value is unknown
+    (or longer than MAX_EXPANDED: then (None, ()))."""
     if "$" not in text:
         return text, ()
     missing: list[str] = []
 
     def nested(word: str) -> str:
         value, names = expand(word, scope)
+        if value is None and not names:
+            raise _TooLong
         missing.extend(names)
         return value or ""
 
-    result = _VAR.sub(lambda match: _substitute(match, scope, missing, nested), text)
+    parts: list[str] = []
+    last = size = 0
+    try:
+        for start, found in _references(text):
+            parts += (text[last:start], _substitute(found, scope, missing, nested))
+            size += len(parts[-2]) + len(parts[-1])
+            if size > MAX_EXPANDED:
+                return None, ()
+            last = found[3]
+    except _TooLong:
+        return None, ()
+    parts.append(text[last:])
+    result = "".join(parts)
     if missing:
         return None, tuple(dict.fromkeys(missing))
     return result, ()
@@ -45,6 +110,10 @@ def expand_word(word: str, scope: dict[str, str | None], escape: str = "\\") -> 
         result = _process_word(word, scope, escape, missing)
     except _Unclosed:
         return expand(word, scope)
+    except _TooLong:
+        return None, ()
+    if len(result) > MAX_EXPANDED:
+        return None, ()
     if missing:
         return None, tuple(dict.fromkeys(missing))
     return result, ()
@@ -54,12 +123,17 @@ class _Unclosed(Exception):
     pass
 
 
+class _TooLong(Exception):
+    pass
+
+
 def _process_word(word: str, scope, escape: str, missing: list[str]) -> str:
     def nested(inner: str) -> str:  # the word of ${X:-word} is itself processed
         return _process_word(inner, scope, escape, missing)
 
     out: list[str] = []
     quote = None
+    closers = _Closers(word)
     i, n = 0, len(word)
     while i < n:
         ch = word[i]
@@ -70,13 +144,16 @@ def _process_word(word: str, scope, escape: str, missing: list[str]) -> str:
                 out.append(ch)
             i += 1
         elif ch == "$":
-            match = _VAR.match(word, i)
-            if match is None:
+            found = _match_var(word, i, closers)
+            if found is None:
                 out.append(ch)
                 i += 1
             else:
-                out.append(_substitute(match, scope, missing, nested))
-                i = match.end()
+                value = _substitute(found, scope, missing, nested)
+                if len(value) > MAX_EXPANDED:
+                    raise _TooLong
+                out.append(value)
+                i = found[3]
         elif quote == '"':
             if ch == '"':
                 quote = None
@@ -101,9 +178,8 @@ def _process_word(word: str, scope, escape: str, missing: list[str]) -> str:
     return "".join(out)
 
 
-def _substitute(match: re.Match, scope, missing: list[str], nested) -> str:
-    name = match.group(1) or match.group(4)
-    op, word = match.group(2), match.group(3)
+def _substitute(found: tuple, scope, missing: list[str], nested) -> str:
+    name, op, word, _ = found
     known = name in scope
     value = scope.get(name)
     if op is None:

@@ -16,13 +16,14 @@ def build_stages(instructions: list[Instruction], escape: str = "\\"):
     """(stages, global_args) of the instructions."""
     global_scope: dict[str, str | None] = {}
     drafts = []  # (index, alias, from_ins, base, platform, parent, scope)
+    aliases: dict[str, int] = {}  # lower-cased alias -> the latest stage with it
     scope: dict[str, str | None] = {}
     for ins in instructions:
         if ins.name == "FROM":
             words = ins.words
             image = words[0] if words else ""
             alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-            parent = _find_alias(drafts, expand_word(image, global_scope, escape)[0])
+            parent = _find_alias(aliases, expand_word(image, global_scope, escape)[0])
             platform_flag = ins.flag("platform")
             platform = expand(platform_flag.value or "", global_scope)[0] if platform_flag else None
             if parent is not None:
@@ -31,6 +32,8 @@ def build_stages(instructions: list[Instruction], escape: str = "\\"):
             else:
                 base = parse_image_ref(image, global_scope, escape)
                 scope = {}
+            if alias:
+                aliases[alias.lower()] = len(drafts)
             drafts.append([len(drafts), alias, ins, base, platform, parent, scope])
             continue
         if ins.name == "ARG":
@@ -68,11 +71,5 @@ def build_stages(instructions: list[Instruction], escape: str = "\\"):
     return stages, tuple(global_scope.items())
 
 
-def _find_alias(drafts, name: str | None) -> int | None:
-    if not name:
-        return None
-    lowered = name.lower()
-    for draft in reversed(drafts):
-        if draft[1] and draft[1].lower() == lowered:
-            return draft[0]
-    return None
+def _find_alias(aliases: dict[str, int], name: str | None) -> int | None:
+    return aliases.get(name.lower()) if name else None

@@ -53,12 +53,12 @@ def _compiles(data: bytes) -> bool:
 def read_module(context_dir: Path, rel: str) -> tuple[cst.Module | None, tuple[int, str] | None]:
     """(module, None) for a file worth analysing; (None, None) for one that parses and has
     nothing to find; (None, (line, why)) for one that cannot be read, parsed or is too large."""
-    path = context_dir / rel
+    from ..context import FileTooLarge, read_context_file
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, (0, f"not analysed: larger than {MAX_FILE_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
+        data = read_context_file(context_dir, rel, MAX_FILE_BYTES)  # inside the context, regular files only
+    except FileTooLarge:
+        return None, (0, f"not analysed: larger than {MAX_FILE_BYTES // 1_000_000} MB")
     except OSError as err:
         return None, (0, f"does not parse: cannot read it ({err.strerror or err})")
     if _RELEVANT.search(data) is None and _compiles(data):
