@@ -23,9 +23,13 @@ KNOWN_KEYS = {
 
 
 class ConfigError(Exception):
-    def __init__(self, path: str, message: str):
+    def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
-        super().__init__(f"{path}: {message}")
+        self.line = line
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few lines; past this it is not one
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,16 @@ def _matches(selector: str, code: str, name: str) -> bool:
 def load_config(dockerfile_path: str | None) -> Config:
     """The config that applies to a Dockerfile (nearest one walking up from it)."""
     start = os.path.dirname(os.path.realpath(dockerfile_path)) if dockerfile_path else os.getcwd()
-    return _config_for_dir(start)
+    config = _config_for_dir(start)
+    from .pin.lockfile import LockError, pins_near  # the nearest dhard.lock; read without ruamel, cached by mtime
+
+    try:
+        locked = pins_near(start)
+    except LockError as exc:
+        raise ConfigError(exc.path, exc.message) from None
+    if locked:  # the config's own ``pins`` win over the lock file
+        config = replace(config, pins={**locked, **config.pins})
+    return config
 
 
 @lru_cache(maxsize=256)
@@ -80,8 +93,11 @@ def _config_for_dir(directory: str) -> Config:
 
 
 def _read(path: str) -> str:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return handle.read()
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, f"too large for a config file (over {MAX_CONFIG_BYTES >> 20} MB)")
+    return data.decode("utf-8", errors="replace")
 
 
 def _from_yaml(path: str) -> Config:
@@ -92,7 +108,11 @@ def _from_yaml(path: str) -> Config:
         data = YAML(typ="safe").load(_read(path))
     except (YAMLError, UnicodeDecodeError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(str(path), f"cannot read config: {first}") from None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(str(path), f"cannot read config: {first}", line) from None
+    except RecursionError:  # a document nested thousands deep
+        raise ConfigError(str(path), "cannot read config: nested too deeply") from None
     return from_mapping(data or {}, str(path))
 
 
@@ -114,9 +134,33 @@ def _from_pyproject(path: str) -> Config | None:
     return from_mapping(section, str(path))
 
 
+MAX_CONFIG_NODES = 100_000  # values counted as if every YAML alias were written out
+
+
+def _check_size(data, path: str) -> None:
+    """Refuse a config that would be huge once its aliases are expanded (the "billion laughs").
+
+    The YAML loader shares aliased nodes, so loading is cheap; whoever later walks the
+    value (json.dumps of ``images``, say) would expand it. Count with a budget instead.
+    """
+    budget = MAX_CONFIG_NODES
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise ConfigError(path, f"config too large: over {MAX_CONFIG_NODES:,} values once its YAML aliases are expanded")
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+
+
 def from_mapping(data, path: str) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(path, "config must be a mapping of options")
+    _check_size(data, path)
     unknown = sorted(set(data) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(path, f"unknown key '{unknown[0]}' (known: {', '.join(sorted(KNOWN_KEYS))})")
@@ -136,6 +180,10 @@ def from_mapping(data, path: str) -> Config:
             raise ConfigError(path, "key 'unsafe-fixes' must be true or false")
         kwargs["unsafe_fixes"] = data["unsafe-fixes"]
     if (registries := _str_list(data, "trusted-registries", path)) is not None:
+        for entry in registries:
+            problem = registry_pattern_problem(entry)
+            if problem:
+                raise ConfigError(path, f"key 'trusted-registries': invalid entry '{entry}': {problem}")
         kwargs["trusted_registries"] = tuple(registries)
     if "images" in data:
         images = data["images"]
@@ -148,6 +196,32 @@ def from_mapping(data, path: str) -> Config:
             raise ConfigError(path, "key 'pins' must map image references to pinned references")
         kwargs["pins"] = dict(pins)
     return Config(**kwargs)
+
+
+def registry_pattern_problem(entry: str) -> str | None:
+    """Why a trusted-registries entry is not one DH405 can match (None: it is fine).
+
+    An entry is a registry host (``gcr.io``, ``registry.example.com:5000``), optionally with a
+    repository prefix (``docker.io/library``), or a pattern as hadolint's trustedRegistries takes
+    them: ``*`` (any registry) or ``*`` opening the host (``*.example.com``: its subdomains)."""
+    if not entry or entry != entry.strip() or any(ch.isspace() for ch in entry):
+        return "an entry is a registry host such as 'docker.io', with no spaces"
+    if "://" in entry:
+        return "write the registry host without a scheme ('ghcr.io', not 'https://ghcr.io')"
+    if entry == "*":
+        return None
+    host, _, repo = entry.partition("/")
+    if "*" in repo or "*" in host[1:]:
+        return "'*' may only open the host name: '*' (any registry) or '*.example.com' (its subdomains)"
+    name = host[1:] if host.startswith("*") else host
+    name, colon, port = name.partition(":")
+    if colon and not port.isdigit():
+        return f"the port in '{host}' must be a number"
+    if not name or not all(ch.isalnum() or ch in ".-_" for ch in name):
+        return f"'{host}' is not a registry host name"
+    if repo and not all(ch.isalnum() or ch in "._-/" for ch in repo):
+        return f"'{repo}' is not a repository path"
+    return None
 
 
 def _str_list(data: dict, key: str, path: str) -> list[str] | None:
