@@ -25,9 +25,10 @@ class Severity(IntEnum):
 
 
 class Applicability(str, Enum):
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    DISPLAY_ONLY = "display-only"
+    SAFE = "safe"  # the image behaves the same
+    UNSAFE = "unsafe"  # behaviour may change, in ways dhard has checked it can: --unsafe-fixes
+    UNPROVEN = "unproven"  # behaviour may change in ways dhard cannot check: only `dhard fix --verify` applies it
+    DISPLAY_ONLY = "display-only"  # a suggestion, never applied
 
 
 @dataclass(frozen=True)

@@ -34,27 +34,30 @@ class FixResult:
         return bool(self.applied)
 
 
-def applicable(finding: Finding, unsafe: bool) -> bool:
+def applicable(finding: Finding, unsafe: bool, unproven: bool = False) -> bool:
     if finding.fix is None or not finding.fix.edits:
         return False
-    if finding.fix.applicability is Applicability.SAFE:
-        return True
-    return unsafe and finding.fix.applicability is Applicability.UNSAFE
+    kind = finding.fix.applicability
+    return kind is Applicability.SAFE or (unsafe and kind is Applicability.UNSAFE) or (
+        unproven and kind is Applicability.UNPROVEN)
 
 
-def fix_source(source: SourceFile, config: Config | None = None, unsafe: bool | None = None) -> FixResult:
+def fix_source(source: SourceFile, config: Config | None = None, unsafe: bool | None = None, context_dir=None,
+               unproven: bool = False) -> FixResult:
+    """Apply the safe fixes (and the unsafe ones when ``unsafe``; the unproven ones too when ``unproven``,
+    which only ``dhard fix --verify`` asks for, since it then proves them by building and running)."""
     config = config or Config()
     unsafe = config.unsafe_fixes if unsafe is None else unsafe
     result = FixResult(source=source)
     df = parse(source)
     if df.error is not None:
-        result.remaining = lint(df, config)
+        result.remaining = lint(df, config, context_dir)
         return result
     seen = {source.text}
     rejected: set[tuple] = set()
-    findings = lint(df, config)
+    findings = lint(df, config, context_dir)
     for _ in range(MAX_PASSES):
-        candidates = [f for f in findings if applicable(f, unsafe) and _key(f) not in rejected]
+        candidates = [f for f in findings if applicable(f, unsafe, unproven) and _key(f) not in rejected]
         if not candidates:
             break
         result.passes += 1
@@ -66,7 +69,7 @@ def fix_source(source: SourceFile, config: Config | None = None, unsafe: bool | 
         seen.add(new_df.text)
         df = new_df
         result.applied.extend(taken)
-        findings = lint(df, config)
+        findings = lint(df, config, context_dir)
     result.source = df.source
     result.remaining = findings
     return result

@@ -12,11 +12,13 @@ from .rules import RULES
 from .rules.context import RuleContext
 
 
-def lint(df: Dockerfile, config: Config | None = None) -> list[Finding]:
+def lint(df: Dockerfile, config: Config | None = None, context_dir=None) -> list[Finding]:
+    """Findings of the enabled rules. ``context_dir`` is the build context, when its files may be read
+    (fixes that change the user need to know where the app writes)."""
     config = config or Config()
     if df.error is not None:
         return _positioned(df, [_parse_error(df)], config)
-    ctx = RuleContext(df, config)
+    ctx = RuleContext(df, config, context_dir)
     cat = catalogue()
     findings: list[Finding] = []
     for rule in RULES:

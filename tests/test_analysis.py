@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hardener.analysis import PythonReport, Site, analyze_python, shipped_files
+from hardener.analysis.context import shipped_files
+from hardener.analysis.python_sources import PythonReport, Site, analyze_python
 from hardener.analysis.context import IgnoreMatcher, read_ignore_patterns
 
 
@@ -613,7 +614,7 @@ def test_ports_in_a_shell_command(tmp_path):
 
 
 def test_entry_helpers():
-    from hardener.analysis import command_ports, entry_files_for
+    from hardener.analysis.python_sources import command_ports, entry_files_for
 
     assert entry_files_for(["tini", "--", "python", "/app/app.py"], ["app.py", "x.py"]) == ["app.py"]
     assert command_ports(["sh", "-c", "uvicorn app:app --port 81"]) == [(81, "uvicorn --port 81")]

@@ -198,6 +198,14 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
 
         # 2. harden it
         t = time.monotonic()
+        if spec.get("harden") == "declined":
+            # a rewrite that would break the app must be refused, with a reason that names the pattern
+            refused = dhard("harden", str(spec.dockerfile), "--context", str(spec.context))
+            assert refused.returncode == 1 and spec.get("harden_reason") in refused.stderr, (
+                f"dhard harden of {spec.name} should be declined naming {spec.get('harden_reason')!r}, got "
+                f"exit {refused.returncode}\n{refused.stdout[-2000:]}\n{refused.stderr[-2000:]}"
+            )
+            return
         if level == "hardened":
             # a distroless rewrite of this app must be refused with a reason ...
             refused = dhard("harden", str(spec.dockerfile), "--context", str(spec.context))
@@ -242,6 +250,45 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
             forget(tag)
 
 
+@pytest.mark.parametrize("app_dir", _app_dirs(), ids=lambda p: p.name)
+def test_unsafe_fix(app_dir: Path, sandbox, tmp_path):
+    """`dhard fix --unsafe-fixes` either keeps the app answering as before, as a non-root user, or
+    leaves the USER alone with a reason (app.yml's ``user_fix``: applied | declined, and its reason)."""
+    spec = harness.load_app(app_dir)
+    context = tmp_path / "context"
+    shutil.copytree(spec.context, context, symlinks=True)
+    dockerfile = context / "Dockerfile"
+    shutil.copyfile(spec.dockerfile, dockerfile)
+    fixed = dhard("fix", "--unsafe-fixes", str(dockerfile))
+    assert fixed.returncode in (0, 1), f"dhard fix exited {fixed.returncode}\n{fixed.stderr[-3000:]}"
+    text = dockerfile.read_text(encoding="utf-8")
+    left = dhard("check", "--select", "DH101", str(dockerfile))
+    expected = spec.get("user_fix")
+    if left.returncode != 0:
+        assert expected != "applied", f"the USER fix was not applied to {spec.name}:\n{left.stdout}\n{text}"
+        reason = spec.get("user_fix_reason") or ("not applied" if "(the USER fix is not applied" in left.stdout else "no fix:")
+        assert reason in left.stdout, f"DH101 stayed without a reason that names the pattern:\n{left.stdout}"
+        return
+    assert expected != "declined", f"the USER fix should have been declined for {spec.name}:\n{text}"
+    orig_tag, fixed_tag = f"{TAG}/{spec.name}:orig-fix", f"{TAG}/{spec.name}:fixed"
+    ca_mount = bool((spec.get("build") or {}).get("ca_mount", True))
+    try:
+        build(spec, spec.dockerfile, orig_tag)
+        before = harness.probe_detailed(orig_tag, spec)
+        assert before.ok, _explain("original", before)
+        result = harness.build(dockerfile, context, fixed_tag, ca_mount=ca_mount, check=False)
+        assert result.ok, f"the fixed Dockerfile of {spec.name} does not build:\n{result.tail(40)}\n{text}"
+        after = harness.probe_detailed(fixed_tag, spec)
+        assert (after.status, after.body) == (before.status, before.body), (
+            "the fixed image answers differently\n" + _explain("original", before) + "\n"
+            + _explain("fixed", after) + f"\n--- fixed Dockerfile ---\n{text}"
+        )
+        assert not harness.runs_as_root(fixed_tag), f"the fixed image still runs as root\n{text}"
+    finally:
+        for tag in (orig_tag, fixed_tag):
+            forget(tag)
+
+
 def test_harden_verify_cli(sandbox, tmp_path):
     """`dhard harden --verify` builds, runs and compares both images itself."""
     app_dir = APPS / CLI_VERIFY_APP
@@ -265,6 +312,30 @@ def test_harden_verify_cli(sandbox, tmp_path):
     assert "same answer, non-root, no shell" in output
     # it cleaned up after itself (what another run's --verify has in flight is not ours)
     assert _verify_leftovers() - before == set()
+
+
+@pytest.mark.parametrize("app, kept", [(APPS / "go-http", True), (E2E / "traps" / "go-writes-workdir", False)],
+                         ids=["kept", "refused"])
+def test_fix_verify(app: Path, kept: bool, sandbox, tmp_path):
+    """`dhard fix --verify` applies the USER fix dhard cannot prove from the sources (a Go binary) and keeps it
+    only when the fixed image answers as the original: go-http does; go-writes-workdir writes next to itself."""
+    context = tmp_path / "context"
+    shutil.copytree(app / "context", context)
+    dockerfile = context / "Dockerfile"
+    shutil.copyfile(app / "Dockerfile", dockerfile)
+    before = dockerfile.read_text(encoding="utf-8")
+    assert "USER" not in before
+    proc = dhard("fix", "--verify", "--engine", "podman", "--probe-http", "8080/", str(dockerfile), timeout=900)
+    output = proc.stdout + proc.stderr
+    after = dockerfile.read_text(encoding="utf-8")
+    if kept:
+        assert "the fixes are kept" in output, output[-4000:]
+        assert "\nUSER " in after, after
+    else:
+        assert "the unsafe fixes are not written" in output and "the answers differ" in output, output[-4000:]
+        assert "USER" not in after, after
+    left = dhard("check", "--select", "DH101", str(dockerfile))
+    assert (left.returncode == 0) is kept, left.stdout
 
 
 def _verify_leftovers() -> set[str]:

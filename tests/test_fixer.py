@@ -62,7 +62,7 @@ class FakeLint:
         self.reverse = reverse
         self.texts = []
 
-    def __call__(self, df, config=None):
+    def __call__(self, df, config=None, context_dir=None):
         self.texts.append(df.text)
         found = [f for rule in self.rules for f in rule(df.text)]
         return found[::-1] if self.reverse else found

@@ -9,7 +9,9 @@ case.yml:
     remaining: [DH302]        # codes allowed to remain after fixing (default: none of rules)
 
 expected.Dockerfile is the byte-exact result of `dhard fix`; without it the
-fix must leave the file unchanged.
+fix must leave the file unchanged. With ``suggestions: true`` the fixes are
+only shown (display-only, or unproven: applied only by ``dhard fix --verify``):
+the file must stay unchanged, and expected.Dockerfile is what they suggest. A ``context/`` folder is the build context the rules may read.
 """
 
 from pathlib import Path
@@ -41,6 +43,17 @@ def summary(findings):
     ]
 
 
+def suggested(source: SourceFile, findings) -> bytes:
+    """The file with the edits of every fix dhard only shows (display-only, unproven) spliced in."""
+    edits = sorted((e for f in findings if f.fix and f.fix.applicability.value in ("display-only", "unproven")
+                    for e in f.fix.edits),
+                   key=lambda e: e.start, reverse=True)
+    text = source.text
+    for edit in edits:
+        text = text[: edit.start] + edit.content + text[edit.end :]
+    return source.with_text(text).to_bytes()
+
+
 @pytest.mark.parametrize("folder", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fixture(folder: Path):
     spec, config = load_case(folder)
@@ -54,12 +67,18 @@ def test_fixture(folder: Path):
     expected_findings = [
         {"code": f["code"], "line": f["line"], "fix": f.get("fix")} for f in spec.get("findings") or []
     ]
-    assert summary(lint(df, config)) == expected_findings
+    context = folder / "context" if (folder / "context").is_dir() else None
+    assert summary(lint(df, config, context)) == expected_findings
 
     unsafe = bool(spec.get("unsafe", False))
-    result = fix_source(source, config, unsafe=unsafe)
+    result = fix_source(source, config, unsafe=unsafe, context_dir=context)
     expected_path = folder / "expected.Dockerfile"
     expected = expected_path.read_bytes() if expected_path.exists() else data
+    if spec.get("suggestions"):
+        # the fixes are only shown: the file stays as it is, and expected.Dockerfile is what they suggest
+        assert result.source.to_bytes() == data, "a fix that is only shown was applied"
+        assert suggested(source, lint(df, config, context)) == expected, "suggested bytes differ from expected.Dockerfile"
+        return
     assert result.source.to_bytes() == expected, "fixed bytes differ from expected.Dockerfile"
     assert not result.reverted, f"fixes reverted: {[f.code for f in result.reverted]}"
 
@@ -68,7 +87,7 @@ def test_fixture(folder: Path):
     left = {f.code for f in result.remaining} & fixed_codes - allowed
     assert not left, f"fixed findings came back: {left}"
 
-    again = fix_source(result.source, config, unsafe=unsafe)
+    again = fix_source(result.source, config, unsafe=unsafe, context_dir=context)
     assert again.source.text == result.source.text, "a second fix changed the file"
 
 

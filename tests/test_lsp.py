@@ -461,7 +461,7 @@ async def test_fix_all_is_safe_only_by_default(client: LanguageClient, tmp_path)
 
 @pytest.mark.asyncio
 async def test_quick_fixes_follow_the_findings(client: LanguageClient, tmp_path):
-    """Every fixable finding under the cursor is offered; unsafe ones say so; display-only ones are not."""
+    """Every fixable finding under the cursor is offered; unsafe ones say so; display-only and unproven ones are not."""
     write_pins(tmp_path, unsafe=False, select=None)
     path = tmp_path / "Dockerfile"
     text = "FROM node:latest\nRUN apt-get update && apt-get install -y curl\nRUN pip install flask\nADD https://example.com/x.tgz /x\n"
@@ -476,7 +476,7 @@ async def test_quick_fixes_follow_the_findings(client: LanguageClient, tmp_path)
         expected = []
         for f in findings:
             touches = f.start <= line_end and max(f.end, f.start) >= line_start
-            if touches and f.fix and f.fix.edits and f.fix.applicability is not Applicability.DISPLAY_ONLY:
+            if touches and f.fix and f.fix.edits and f.fix.applicability in (Applicability.SAFE, Applicability.UNSAFE):
                 expected.append(("(unsafe) " if f.fix.applicability is Applicability.UNSAFE else "") + f.fix.title)
         assert sorted(titles) == sorted(expected), f"line {number + 1}"
         for action in offered:

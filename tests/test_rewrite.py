@@ -349,7 +349,7 @@ def test_root_home_moves_to_nonroot_home(tmp_path):
     assert isinstance(result, Success), str(result)
     final = result.text.split("# Runtime image")[1]
     assert "WORKDIR /home/nonroot\n" in final
-    assert "COPY --from=build /root/main /home/nonroot/main\n" in final
+    assert "COPY --from=builder /main /home/nonroot/main\n" in final  # straight from the stage that built it
     assert 'CMD ["/home/nonroot/main"]' in final
     assert result.base == "gcr.io/distroless/static-debian12:nonroot"
 
@@ -642,3 +642,18 @@ def test_rewrite_modules_import_no_private_names():
                     and isinstance(node.value, ast.Name) and node.value.id == "facts":
                 found.append(f"{path.name}:{node.lineno}: facts.{node.attr}")
     assert not found, found
+
+
+def test_a_program_is_copied_from_the_stage_that_built_it(tmp_path):
+    """The old final stage only carried the binary: the runtime stage copies it from the builder, so the
+    old final stage (and its apt-get) is not built at all; a RUN after the COPY keeps the old way."""
+    text = ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /out/app .\n\n"
+            "FROM debian:12-slim\nRUN apt-get update && apt-get install -y ca-certificates\n"
+            "COPY --from=build /out/app /usr/local/bin/app\nENTRYPOINT [\"app\"]\n")
+    files = {"go.mod": "module x\n", "main.go": "package main\nfunc main() {}\n"}
+    result = _harden(text, tmp_path, files)
+    assert isinstance(result, Success), str(result)
+    assert "COPY --from=build /out/app /usr/local/bin/app\n" in result.text.split("# Runtime image")[1]
+    assert "AS build-2" not in result.text
+    touched = _harden(text.replace('ENTRYPOINT', 'RUN chmod 0500 /usr/local/bin/app\nENTRYPOINT'), tmp_path, files)
+    assert "COPY --from=build-2 /usr/local/bin/app /usr/local/bin/app\n" in touched.text

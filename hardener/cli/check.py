@@ -11,6 +11,7 @@ from ..parse import parse
 from ..source import SourceError
 from . import output
 from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
+from ..source import context_of
 
 
 def add_arguments(parser) -> None:
@@ -99,7 +100,7 @@ def _lint_path(path: str, args) -> tuple:
         source = read_source(path, name)
     except (SourceError, ConfigError) as exc:
         return name, None, [], str(exc), False
-    findings = lint(parse(source), config)
+    findings = lint(parse(source), config, context_of(name))
     fails = any(f.severity >= config.failure_threshold for f in findings)
     return name, source, findings, None, fails
 

@@ -22,9 +22,12 @@ def discover(paths: list[str]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path != "-" and os.path.isdir(path):
+            found = len(out)
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
                 out.extend(os.path.join(root, f) for f in sorted(files) if is_dockerfile_name(f))
+            if len(out) == found and is_dockerfile_name(os.path.basename(os.path.normpath(path))):
+                out.append(path)  # a directory named like a Dockerfile: reading it says "is a directory"
         else:
             out.append(path)
     return list(dict.fromkeys(out))
@@ -32,7 +35,9 @@ def discover(paths: list[str]) -> list[str]:
 
 def read_source(path: str, stdin_name: str | None = None) -> SourceFile:
     if path == "-":
-        data = sys.stdin.buffer.read()
+        from ..source import MAX_BYTES
+
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)  # enough to know it is too large
         return SourceFile.from_bytes(data, stdin_name or "-")
     return SourceFile.read(path)
 

@@ -11,6 +11,7 @@ from ..source import SourceError, atomic_write
 from . import output
 from .check import add_selection_arguments, config_for
 from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
+from ..source import context_of
 
 
 def add_arguments(parser) -> None:
@@ -22,6 +23,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (for formatters)")
     parser.add_argument("--quiet", "-q", action="store_true", help="do not list remaining findings")
+    verify = parser.add_argument_group("verification (builds and runs the image before and after the fixes)")
+    verify.add_argument("--verify", action="store_true",
+                        help="apply the unsafe and unproven fixes, build and run both images, write only if they agree")
+    verify.add_argument("--engine", choices=("docker", "podman"), default=None,
+                        help="container engine for --verify (default: podman if installed, else docker)")
+    verify.add_argument("--probe-http", metavar="PORT/PATH", help="compare the HTTP answer on PORT/PATH")
+    verify.add_argument("--probe-cmd", metavar="ARGS", help="compare exit code and stdout of the image run with ARGS")
+    verify.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an answer (default 60)")
     add_selection_arguments(parser)
 
 
@@ -42,7 +51,17 @@ def run(args) -> int:
             if path == "-":
                 return EXIT_ERROR
             continue
-        result = fix_source(source, config, unsafe=args.unsafe_fixes)
+        context = context_of(name)
+        if args.verify:
+            result = fix_source(source, config, unsafe=True, context_dir=context, unproven=True)
+            kept = _verified(args, name, result, context)
+            if kept is None:
+                could_not_run = True
+                continue
+            if not kept:
+                result = fix_source(source, config, unsafe=False, context_dir=context)
+        else:
+            result = fix_source(source, config, unsafe=args.unsafe_fixes, context_dir=context)
         changed = result.source.text != source.text
         changed_any |= changed
         shown = relpath(name)
@@ -76,6 +95,32 @@ def run(args) -> int:
     if args.exit_non_zero_on_fix and changed_any:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if remaining_any and not args.exit_zero else EXIT_CLEAN
+
+
+def _verified(args, name: str, result, context: str | None) -> bool | None:
+    """Whether the fixed image answers as the original does (None: it could not be checked)."""
+    if not result.applied:
+        return True
+    if name == "-" or context is None:
+        error(f"{relpath(name)}: --verify needs the Dockerfile on disk, in its build context")
+        return None
+    import shlex
+    from pathlib import Path
+
+    from ..rewrite.verify import EngineError, default_engine, verify
+
+    try:
+        report = verify(Path(name), result.source.text, Path(context), engine=args.engine or default_engine(),
+                        probe_http=args.probe_http, probe_cmd=shlex.split(args.probe_cmd) if args.probe_cmd else None,
+                        timeout=args.timeout, require_shell_free=False)
+    except (EngineError, ValueError) as exc:
+        error(f"--verify: {exc}")
+        return None
+    sys.stderr.write(report.render() + "\n")
+    kept = report.same_behaviour
+    sys.stderr.write(f"{relpath(name)}: " + ("the fixes are kept: the fixed image answers as the original does\n" if kept
+                     else "the unsafe fixes are not written: " + "; ".join(report.problems()) + "\n"))
+    return kept
 
 
 def _report(shown: str, result, changed: bool, args) -> None:

@@ -28,6 +28,8 @@ def add_arguments(parser) -> None:
     out.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
     out.add_argument("--stdout", action="store_true", help="print the whole rewritten Dockerfile")
     parser.add_argument("--explain", action="store_true", help="print why each change was made")
+    parser.add_argument("--pin", action="store_true",
+                        help="pin the new base image by digest from its registry (network; records dhard.lock)")
     parser.add_argument("--stdin-filename", metavar="PATH", help="with -, the path used for messages and config")
     verify = parser.add_argument_group("verification (builds and runs both images)")
     verify.add_argument("--verify", action="store_true", help="build and run the original and the rewritten image and compare")
@@ -76,6 +78,13 @@ def run(args) -> int:
         _notes(err, shown, result, args.explain)
         return EXIT_FINDINGS
     _notes(err, shown, result, args.explain)
+    if args.pin and result.base and "@" not in result.base:
+        from .pin import pin_harden_output
+
+        pinned = pin_harden_output(result, shown)
+        if pinned is None:
+            return EXIT_ERROR
+        result = pinned
     if args.verify:
         code = _verify(args, name, result, context, shown)
         if code != EXIT_CLEAN:
@@ -121,11 +130,11 @@ def _verify(args, name: str, result, context, shown: str) -> int:
         error("--verify needs a Dockerfile on disk and its build context")
         return EXIT_ERROR
     try:
-        from ..rewrite.verify import EngineError, verify
+        from ..rewrite.verify import EngineError, default_engine, verify
     except ImportError:
         error("--verify is not available in this installation (hardener.rewrite.verify is missing)")
         return EXIT_ERROR
-    engine = args.engine or _default_engine()
+    engine = args.engine or default_engine()
     probe_cmd = shlex.split(args.probe_cmd) if args.probe_cmd else None
     from pathlib import Path
 
@@ -145,11 +154,3 @@ def _verify(args, name: str, result, context, shown: str) -> int:
         return EXIT_ERROR
     sys.stderr.write(report.render() + "\n")
     return EXIT_CLEAN if report.ok else EXIT_FINDINGS
-
-
-def _default_engine() -> str:
-    import shutil
-
-    if shutil.which("podman"):
-        return "podman"
-    return "docker"

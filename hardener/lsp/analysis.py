@@ -16,7 +16,7 @@ from ..findings import Edit, Finding
 from ..lint import lint
 from ..model import Dockerfile
 from ..parse import parse
-from ..source import BOM, SourceFile
+from ..source import BOM, SourceFile, context_of
 from .positions import UTF16, LineIndex
 
 
@@ -56,7 +56,7 @@ def analyse(text: str, path: str, config: Config, encoding: str = UTF16) -> Anal
     df = parse(source)
     crashed: tuple = ()
     try:
-        findings = lint(df, config)
+        findings = lint(df, config, context_of(path))
     except Exception:
         findings, crashed = _lint_rule_by_rule(df, config)
     return Analysis(text=text, source=source, df=df, findings=findings, config=config, encoding=encoding, crashed=crashed)
@@ -97,7 +97,7 @@ def fix_all_text(analysis: Analysis) -> str | None:
     """The editor text after every fix ``dhard fix`` would apply here (None: nothing to do)."""
     from ..fixer import fix_source
 
-    result = fix_source(analysis.source, analysis.config)
+    result = fix_source(analysis.source, analysis.config, context_dir=context_of(analysis.source.path))
     if result.source.text == analysis.source.text:
         return None
     return (BOM if analysis.source.bom else "") + result.source.text

@@ -268,7 +268,7 @@ def code_actions(server: DhardServer, doc: Document, params: lsp.CodeActionParam
         for finding in _selected(analysis, start, max(start, end), params.context.diagnostics if params.context else None):
             diag = diagnostic(analysis, finding, doc.uri)
             fix = finding.fix
-            if fix is not None and fix.edits and fix.applicability is not Applicability.DISPLAY_ONLY:
+            if fix is not None and fix.edits and fix.applicability in (Applicability.SAFE, Applicability.UNSAFE):
                 unsafe = fix.applicability is Applicability.UNSAFE
                 actions.append(
                     lsp.CodeAction(

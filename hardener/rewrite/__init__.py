@@ -27,6 +27,8 @@ from .targets import TARGETS
 __all__ = ["harden", "Success", "Skip", "Failure", "Note", "Result", "LEVELS", "TARGETS"]
 
 LEVELS = ("distroless", "hardened")
+# skips that --level hardened would meet too (a non-root user cannot bind a low port on any base)
+_NO_FALLBACK = frozenset(("already-hardened", "windows", "privileged-port"))
 
 
 def harden(source, context=None, target: str = "distroless", level: str = "distroless", config=None) -> Result:
@@ -68,9 +70,10 @@ def harden(source, context=None, target: str = "distroless", level: str = "distr
         return result
     except SkipError as skip:
         hint = skip.hint
-        if level == "distroless" and skip.kind not in ("already-hardened", "windows") and hint and "--level hardened" not in hint:
+        fallback = level == "distroless" and skip.kind not in _NO_FALLBACK
+        if fallback and hint and "--level hardened" not in hint:
             hint = f"{hint}; or use --level hardened for a non-root rewrite on the same OS"
-        elif level == "distroless" and skip.kind not in ("already-hardened", "windows") and not hint:
+        elif fallback and not hint:
             hint = "use --level hardened for a non-root rewrite on the same OS"
         return Skip(skip.kind, skip.reason, hint, tuple(log.warnings), tuple(log.explain))
     except RecursionError:

@@ -20,15 +20,12 @@ the ones that differ (``source_check``, ``command_ports``, ``app_writes``).
 
 from __future__ import annotations
 
-import posixpath
-import re
-
 from ..model import Dockerfile
-from ..programs import is_privileged_port
+from ..semantic.files import SYSTEM_DIRS
 from ..semantic.users import is_root
 from . import ecosystems, emit, files, healthcheck
 from .packages import missing_in, runtime_need
-from .plan import SYSTEM_DIRS, Facts, simple_command, under
+from .plan import Facts, simple_command, under
 from .result import Log, SkipError, Success
 
 HEADER = "Runtime image written by dhard harden: no shell, no package manager, runs as uid {uid}."
@@ -78,7 +75,8 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     if facts.user and not is_root(facts.user):
         log.why(f"USER {facts.user} became USER {runtime.user}: the target's own non-root user", facts.where(facts.user_ins))
     log.why(f"the final stage is {runtime.image}: no shell, no package manager, runs as uid {runtime.uid}")
-    edit = emit.alias_edit(df, facts.final.index, facts.alias)
+    copied_from_final = any(c.stage == facts.alias for c in final.copies) or bool(p.stages)
+    edit = emit.alias_edit(df, facts.final.index, facts.alias) if copied_from_final else None
     if edit is not None:
         log.why(f"the original final stage is named {facts.alias} so the runtime stage can copy from it",
                 facts.where(facts.final.from_))
@@ -87,7 +85,7 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
 
 
 def _pinned(facts: Facts, image: str, log: Log) -> str:
-    """The target image, pinned as the configuration's ``pins`` say; a warning when the original was pinned."""
+    """The target image, pinned as ``pins`` say (the configuration's, then dhard.lock's); else how to pin it."""
     pins = getattr(facts.build.config, "pins", None) or {}
     pinned = pins.get(image)
     if pinned:
@@ -95,7 +93,11 @@ def _pinned(facts: Facts, image: str, log: Log) -> str:
         return pinned
     if any(s.base.digest for s in facts.df.stages if s.base.resolved):
         log.warn(f"the original pins its base images by digest; {image} is not pinned (dhard cannot look up digests "
-                 f"offline): add `pins: {{\"{image}\": \"{image}@sha256:...\"}}` to the configuration, or pin it by hand")
+                 f"offline): run `dhard pin` on the result (it records the digest in dhard.lock, which later runs "
+                 f"read), or add `pins: {{\"{image}\": \"{image}@sha256:...\"}}` to the configuration")
+    else:
+        log.why(f"{image} is not pinned by digest: `dhard pin` on the result pins it and records it in dhard.lock, "
+                "which later `dhard harden` runs read")
     return image
 
 
@@ -184,42 +186,30 @@ def _already_shellless(facts: Facts, log: Log) -> Success:
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=facts.root.base.written)
 
 
-def _app_writes(facts: Facts, roots: list[str], log: Log) -> dict[str, tuple[str, str]]:
-    """Directories the app's sources write into -> (why, where)."""
-    if facts.context_dir is None or not facts.context_dir.is_dir():
-        return {}
-    try:
-        from ..analysis.context import shipped_files
-    except ImportError:
-        return {}
-    from .writes import scan
+def _app_writes(facts: Facts, roots: list[str], log: Log) -> dict[str, tuple[str, str | None]]:
+    """Directories the app writes into -> (why, where): what its sources write, and the folders its
+    image creates or declares as VOLUMEs (analysis.writes: the same answer the USER fix uses)."""
+    from ..analysis.writes import run_time_writes
 
-    try:
-        shipped = shipped_files(facts.context_dir, facts.context_sources())
-    except Exception:  # noqa: BLE001 - an unreadable context tells nothing
-        return {}
-    out: dict[str, tuple[str, str]] = {}
+    writes = run_time_writes(facts.build, facts.context_dir)
     created = facts.created_paths()
-    for write in scan(facts.context_dir, shipped):
-        where = f"{write.file}:{write.line}"
-        if write.path is None:
-            target = facts.workdir
+    out: dict[str, tuple[str, str | None]] = {}
+    for folder, (why, where) in writes.dirs.items():
+        root = next((r for r in roots if under(folder, r)), None)
+        if folder in created and folder not in SYSTEM_DIRS and folder != root:
+            out.setdefault(folder, (why, where))  # a folder of its own: hand over just that
+        elif root is not None:
+            out.setdefault(root, (why, where))
         else:
-            target = write.path if write.path.startswith("/") else posixpath.join(facts.workdir, write.path)
-            target = posixpath.normpath(target)
-        if under(target, "/tmp"):
-            continue
-        root = next((r for r in roots if under(target, r)), None)
-        if root is not None:
-            out.setdefault(root, (f"the app writes there ({write.text})", where))
-            continue
-        folder = posixpath.dirname(target) if write.path is not None and "." in posixpath.basename(target) else target
-        if folder in created and folder not in SYSTEM_DIRS:
-            out.setdefault(folder, (f"the app writes there ({write.text})", where))
-        else:
-            log.warn(f"the app writes to {target} ({write.text}), a directory the build does not create: uid "
-                     f"{65532} cannot create it in the runtime image; create it in the build", where)
+            _cannot_create(folder, why, where, log)
+    for target, (why, where) in writes.outside:
+        _cannot_create(target, why, where, log)
     return out
+
+
+def _cannot_create(path: str, why: str, where: str | None, log: Log) -> None:
+    log.warn(f"the app writes to {path}, a directory the build does not create ({why}): uid 65532 cannot "
+             "create it in the runtime image; create it in the build", where)
 
 
 def _check_packages(facts: Facts, ecosystem: str, runtime, log: Log, provided: frozenset[str] = frozenset()) -> None:
@@ -254,29 +244,32 @@ def _check_packages(facts: Facts, ecosystem: str, runtime, log: Log, provided: f
         )
 
 
-_PORT_FLAGS = re.compile(r"^(?:-b|--bind|--host|--port|-p)$")
-
-
 def _ports(facts: Facts, ex, log: Log, command: bool = True) -> None:
-    """Warnings for the ports below 1024 that EXPOSE and (``command``) the command's options name."""
-    for ins in facts.expose:
-        for word in ins.args.split():
-            value = facts.resolve(ins, word) or word
-            port = value.split("/", 1)[0].split("-", 1)[0]
-            if port.isdigit() and is_privileged_port(int(port)):
-                log.warn(f"EXPOSE {value}: uid 65532 cannot bind a port below 1024 unless the engine lowers "
-                         "net.ipv4.ip_unprivileged_port_start (Docker 20.10+ does; podman and Kubernetes do not "
-                         "by default); make the app listen on 1024 or above", facts.where(ins))
-    argv = ex.argv if command and ex is not None else []
-    for i, word in enumerate(argv):
-        value = None
-        if _PORT_FLAGS.match(word) and i + 1 < len(argv):
-            value = argv[i + 1]
-        elif word.startswith(("--bind=", "--port=", "-b")) and len(word) > 2:
-            value = word.split("=", 1)[-1] if "=" in word else word[2:]
-        if value is None:
-            continue
-        m = re.search(r"(?::|^)(\d+)$", value)
-        if m and is_privileged_port(int(m.group(1))) and (word in ("--port", "-p") or ":" in value or word.startswith("--port")):
-            log.warn(f"the command listens on port {m.group(1)}: uid 65532 cannot bind a port below 1024; "
-                     "use 1024 or above", facts.where(ex.cmd_ins or ex.entry_ins))
+    """Warnings for the ports below 1024 the app binds: EXPOSE, (``command``) the command's options, and
+    literal addresses in its Go and JavaScript sources (analysis.listen, which the USER fix reads too)."""
+    from ..analysis import listen
+
+    binds = listen.exposed(facts.build, facts.expose)
+    if command and ex is not None:
+        binds += listen.in_command(ex.argv, ex.cmd_ins or ex.entry_ins)
+    if facts.context_dir is not None:
+        binds += listen.in_sources(facts.context_dir, _shipped(facts))
+    for bind in binds:
+        where = bind.where or facts.where(bind.instruction)
+        if bind.what.startswith("EXPOSE"):  # a declaration: the app may listen elsewhere
+            log.warn(f"{bind.what}: uid 65532 cannot bind a port below 1024 unless the engine lowers "
+                     "net.ipv4.ip_unprivileged_port_start (Docker 20.10+ does; podman and Kubernetes do not "
+                     "by default); make the app listen on 1024 or above", where)
+        else:
+            raise SkipError("privileged-port", f"the app binds port {bind.port} ({where or bind.what}), which uid "
+                            f"65532 cannot where {listen.WHAT_FAILS.split(';')[0]}",
+                            "make the app listen on 1024 or above (and EXPOSE that port), then run dhard harden again")
+
+
+def _shipped(facts: Facts) -> list[str]:
+    from ..analysis.context import shipped_files
+
+    try:
+        return shipped_files(facts.context_dir, facts.context_sources())
+    except (OSError, ValueError):
+        return []

@@ -19,7 +19,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from .plan import SYSTEM_DIRS, Facts, under
+from ..semantic.files import SYSTEM_DIRS
+from .plan import Facts, under
 from .result import Log
 
 

@@ -56,7 +56,8 @@ def rewrite(df: Dockerfile, context_dir, config, log: Log) -> Success:
             log.warn(f"{finding.code} ({finding.name}) remains: {finding.message}", f"{facts.name}:{finding.line}")
         elif finding.code == "DH404":
             log.warn(f"the base image is not pinned by digest ({finding.message}); dhard cannot look digests up "
-                     "offline: add one, or a `pins` entry in the configuration", f"{facts.name}:{finding.line}")
+                     "offline: run `dhard pin` (network; records dhard.lock), or add a `pins` entry in the configuration",
+                     f"{facts.name}:{finding.line}")
     if new_text == df.text:
         raise SkipError("already-hardened", "the hardened level finds nothing to change in this file",
                         "run `dhard check` for what is left")

@@ -31,12 +31,6 @@ from .result import SkipError
 # Entrypoint scripts of base images that only pass the command through.
 PASSTHROUGH_ENTRYPOINTS = frozenset({"/__cacert_entrypoint.sh", "__cacert_entrypoint.sh"})
 
-# Directories never copied whole into the runtime image.
-SYSTEM_DIRS = frozenset(
-    "/ /usr /usr/local /usr/local/bin /usr/local/sbin /usr/bin /usr/sbin /bin /sbin /etc /lib /lib64 "
-    "/usr/lib /usr/local/lib /usr/share /usr/local/share /opt /var /var/lib /home /root /tmp /run "
-    "/usr/src /var/www /go /usr/local/go /usr/local/cargo".split()
-)
 
 def under(path: str, root: str) -> bool:
     """Whether ``path`` is ``root`` or inside it."""
@@ -319,11 +313,11 @@ class Facts:
                     elif "/" not in rel and posixpath.basename(src) == rel:
                         candidates.append(base)
                     for cand in candidates:
-                        if cand.is_file():
+                        if cand.is_file() and _in_context(self.context_dir, cand):
                             return cand
             elif fact.dest == image_path and len(fact.sources) == 1:
                 cand = self.context_dir / fact.sources[0].lstrip("/")
-                if cand.is_file():
+                if cand.is_file() and _in_context(self.context_dir, cand):
                     return cand
         return None
 
@@ -499,3 +493,10 @@ def passthrough_script(text: str) -> bool:
         if not allowed_set.match(line):
             return False
     return last.rstrip(";").strip() in ('exec "$@"', "exec \"${@}\"")
+
+
+def _in_context(context_dir: Path, path: Path) -> bool:
+    """``path``, symlinks and ``..`` resolved, is inside the build context (never read what is not)."""
+    from ..analysis.context import is_inside
+
+    return is_inside(os.path.realpath(context_dir), os.fspath(path))

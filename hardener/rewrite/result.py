@@ -27,6 +27,7 @@ SKIP_KINDS = {
     "unknown-runtime": "dhard cannot tell which runtime the app needs",
     "unknown-binary": "dhard cannot tell where the program the image runs comes from",
     "musl": "the app was built against musl (Alpine); the target is glibc",
+    "privileged-port": "the app binds a port below 1024, which a non-root user cannot where podman or Kubernetes run it",
     "missing-context": "a file dhard needs to read is not in the build context",
     "unsupported": "a construct dhard does not translate",
 }

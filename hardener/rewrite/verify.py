@@ -496,6 +496,13 @@ def _has_shell(engine: Engine, tag: str) -> bool | None:
     return bool(shells)
 
 
+def default_engine() -> str:
+    """podman when it is installed, else docker."""
+    import shutil
+
+    return "podman" if shutil.which("podman") else "docker"
+
+
 def verify(
     original: Path,
     rewritten_text: str,

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 
 class RuleContext:
-    def __init__(self, dockerfile: Dockerfile, config: "Config | None" = None):
-        self.build = Build(dockerfile, config)
+    def __init__(self, dockerfile: Dockerfile, config: "Config | None" = None, context_dir=None):
+        self.build = Build(dockerfile, config, context_dir)
         self.df = dockerfile
         self.config = self.build.config
         self.text = dockerfile.text

@@ -28,7 +28,8 @@ def check(ctx):
     if run_as.instruction is not None:
         message = (f"USER {run_as.user} is the last USER: the container runs as root; switch to a non-root user "
                    "after the steps that need root")
-        yield ctx.finding(CODE, run_as.instruction, message, fix=_fix(ctx, stages, info, run_as.instruction))
+        fix, note = _fix(ctx, stages, info, run_as.instruction)
+        yield ctx.finding(CODE, run_as.instruction, _with(message, note), fix=fix)
         return
     ref = ctx.build.root_stage(final).base
     if ref.is_scratch:
@@ -37,17 +38,30 @@ def check(ctx):
         message = f"No USER, and the default user of {image_name(ref)} is unknown: it may run as root; add a USER with a non-root user"
     else:
         message = f"No USER: the image runs as {info.default_user or 'root'}, the default user of {image_name(ref)}; add a USER with a non-root user"
-    yield ctx.finding(CODE, final.from_, message, fix=_fix(ctx, stages, info, None))
+    fix, note = _fix(ctx, stages, info, None)
+    yield ctx.finding(CODE, final.from_, _with(message, note), fix=fix)
+
+
+def _with(message: str, note: str | None) -> str:
+    return f"{message} ({note})" if note else message
 
 
 # -- the fix ----------------------------------------------------------------------------------
 
 
 def _fix(ctx, stages, info, last_user):
+    """The USER fix and a note for the message: why it is not offered, or not applied."""
     final = stages[-1]
     body = final.instructions
     if any(ins.sub is not None and ins.sub.name == "RUN" for ins in body):
-        return None  # ONBUILD RUN triggers would run as the new user in child images
+        return None, None  # ONBUILD RUN triggers would run as the new user in child images
+    workdir = ctx.build.end_state(final).workdir
+    if workdir == "/root" or workdir.startswith("/root/"):
+        return None, (f"no fix: the app runs in {workdir}, inside root's home, which no other user may enter; "
+                      "move the WORKDIR out of /root first")
+    from ..analysis.writes import run_time_writes
+
+    writes = ctx.build.memo(("run-time-writes",), lambda: run_time_writes(ctx.build, ctx.build.context_dir))
     created = earlier_user(ctx.build, stages) or created_user(ctx.build, stages)
     user, create = _choose_user(info, created)
     # where: before the trailing CMD/ENTRYPOINT/... block, else at the end of the stage
@@ -57,17 +71,36 @@ def _fix(ctx, stages, info, last_user):
             trailer = ins
         else:
             break
-    if create and not _can_run_shell(ctx, trailer or body[-1], info, stages):
+    shell = _can_run_shell(ctx, trailer or body[-1], info, stages)
+    if create and not shell:
         user, create = FALLBACK_USER, None
     eol = ctx.eol
-    lines = ([create] if create else []) + [f"USER {user}"]
+    handover = _handover(user, sorted(writes.dirs)) if writes.dirs else None
+    lines = ([create] if create else []) + ([handover] if handover else []) + [f"USER {user}"]
+    applicability, note = Applicability.UNSAFE, None
+    if not writes.known:
+        applicability = Applicability.UNPROVEN
+        note = (f"the USER fix is not applied: {writes.why_unknown}; first give the new user the folders "
+                "the app writes to")
+    elif handover and not shell:
+        applicability = Applicability.DISPLAY_ONLY  # the hand-over needs a RUN, which this image cannot run
+        note = f"the USER fix is not applied: the app writes to {', '.join(sorted(writes.dirs))}, and the image has no shell to hand them over"
+    elif handover:
+        note = f"the fix gives {user} the folders the app writes to: {', '.join(sorted(writes.dirs))}"
+    from ..analysis.listen import WHAT_FAILS
 
-    if last_user is not None and last_user.stage == final.index and create is None:
+    binds = _privileged_binds(ctx, stages)
+    if binds and applicability is not Applicability.DISPLAY_ONLY:
+        applicability = Applicability.UNPROVEN
+        port_note = f"as {user} the app cannot bind port {binds[0].port} ({binds[0].where or binds[0].what}) where {WHAT_FAILS}"
+        note = f"{note}; {port_note}" if note and not note.startswith("the fix gives") else f"the USER fix is not applied: {port_note}"
+
+    if last_user is not None and last_user.stage == final.index and create is None and handover is None:
         later_runs = [i for i in body if i.index > last_user.index and i.name == "RUN"]
         if not later_runs:
             edit = _replace_args(ctx, last_user, user)
             if edit is not None:
-                return ctx.fix(f"Run as {user}", Applicability.UNSAFE, edit)
+                return ctx.fix(f"Run as {user}", applicability, edit), note
 
     if trailer is not None:
         at = trailer.trivia_start
@@ -76,14 +109,31 @@ def _fix(ctx, stages, info, last_user):
         last = body[-1]
         at = last.end
         if not last.heredocs and ctx.text[last.start : last.end].rstrip("\r\n \t").endswith(ctx.df.escape):
-            return None  # the file ends inside a continuation: anything added would join it
+            return None, None  # the file ends inside a continuation: anything added would join it
         text = "".join(line + eol for line in lines)
         if at == len(ctx.text) and not ctx.text.endswith("\n"):
             # no final newline: the new lines go after one, and the file still ends without one;
             # the edit takes the last character along so it visibly touches the last instruction
             text = ctx.text[at - 1] + "".join(eol + line for line in lines)
-            return ctx.fix(_title(user, create), Applicability.UNSAFE, Edit(at - 1, at, text))
-    return ctx.fix(_title(user, create), Applicability.UNSAFE, Edit(at, at, text))
+            return ctx.fix(_title(user, create), applicability, Edit(at - 1, at, text)), note
+    return ctx.fix(_title(user, create), applicability, Edit(at, at, text)), note
+
+
+def _privileged_binds(ctx, stages):
+    """Ports below 1024 the app binds: EXPOSE, and literal listens in its Go and JavaScript sources."""
+    from ..analysis import listen
+    from ..analysis.writes import shipped_context_files
+
+    instructions = [ins for stage in stages for ins in stage.instructions]
+    binds = listen.exposed(ctx.build, instructions)
+    files = ctx.build.memo(("shipped-context-files",), lambda: shipped_context_files(ctx.build, ctx.build.context_dir))
+    return binds + (listen.in_sources(ctx.build.context_dir, files) if files else [])
+
+
+def _handover(user: str, dirs: list[str]) -> str:
+    """The RUN that lets ``user`` write where the app writes (the folders only, not what is in them)."""
+    folders = " ".join(dirs)
+    return f"RUN mkdir -p {folders} && chown {user} {folders}"
 
 
 def _title(user, create) -> str:

@@ -8,6 +8,8 @@ CHANNELS = frozenset(
     "lts stable current edge rolling mainline testing unstable nightly beta alpha rc dev devel "
     "nonroot debug debug-nonroot alpine".split()
 )
+# image families that publish only channel tags (distroless: latest, nonroot, debug...): a digest is the pin
+CHANNEL_ONLY_FAMILIES = frozenset(("distroless",))
 # distribution codenames: the tag follows every point release
 CODENAMES = frozenset("buster bullseye bookworm trixie forky sid bionic focal jammy noble oracular plucky".split())
 
@@ -30,5 +32,11 @@ def check(ctx):
         if not ref.resolved or not ref.tag or ref.digest or ref.tag.startswith("latest"):
             continue
         reason = floating_reason(ref.tag)
-        if reason:
-            yield report(ctx, CODE, use, f"{use.where} {ref.value}: {reason}; pin a full version and a digest")
+        if not reason:
+            continue
+        if ctx.build.image_info(ref).family in CHANNEL_ONLY_FAMILIES:
+            message = (f"{use.where} {ref.value}: {reason}, and {ref.name} publishes no version tags; "
+                       "pin it by digest (`dhard pin` writes name:tag@sha256:...)")
+        else:
+            message = f"{use.where} {ref.value}: {reason}; pin a full version and a digest"
+        yield report(ctx, CODE, use, message)

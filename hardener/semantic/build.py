@@ -19,11 +19,12 @@ if TYPE_CHECKING:
 
 
 class Build:
-    def __init__(self, dockerfile: "Dockerfile", config: "Config | None" = None):
+    def __init__(self, dockerfile: "Dockerfile", config: "Config | None" = None, context_dir=None):
         from ..config import Config
 
         self.df = dockerfile
         self.config = config or Config()
+        self.context_dir = context_dir  # the build context, where its files can be read (None: not at hand)
         self._memo: dict = {}
 
     def memo(self, key, compute):

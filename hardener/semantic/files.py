@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from ..shell import Command
     from .build import Build
 
+# System directories: never copied whole by the rewriter, never handed to the app's user.
+SYSTEM_DIRS = frozenset(
+    "/ /usr /usr/local /usr/local/bin /usr/local/sbin /usr/bin /usr/sbin /bin /sbin /etc /lib /lib64 "
+    "/usr/lib /usr/local/lib /usr/share /usr/local/share /opt /var /var/lib /home /root /tmp /run "
+    "/usr/src /var/www /go /usr/local/go /usr/local/cargo".split()
+)
+
 GLOB = re.compile(r"[*?\[]")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@")
 _ROOT_OWNERS = ("", "root", "0")
@@ -205,13 +212,13 @@ def made_writable(build: "Build", runs, copies) -> dict[str, "Instruction"]:
     return out
 
 
-def created(build: "Build", runs) -> set[str]:
+def created(build: "Build", runs, programs=("mkdir", "chown", "touch", "install")) -> set[str]:
     """Paths RUNs are known to create or touch: mkdir, chown, touch, install targets."""
     out: set[str] = set()
     for ins, script in runs:
         for raw in script.commands:
             cmd = unwrap(raw)
-            if cmd.name in ("mkdir", "chown", "touch", "install"):
+            if cmd.name in programs:
                 for p in operands(cmd, "m" if cmd.name != "install" else "mogt"):
                     path = run_path(build, ins, cmd, p)
                     if path:

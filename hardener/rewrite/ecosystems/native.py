@@ -49,6 +49,7 @@ class Origin:
     linkage: str | None  # static | glibc | cc | musl | None (not known)
     ins: object = None
     note: str = ""
+    copied_from: tuple | None = None  # (stage, path): the final chain's COPY --from=<stage> that brought it
 
 
 def detect(facts: Facts) -> bool:
@@ -127,9 +128,26 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     if argv[0] != origin.path:
         log.why(f"{argv[0]} is called by its path {origin.path}: the build image's PATH is not the target's", where)
     exclude = {p for p in dropped if p}
-    out.roots = files.outermost([program] + files.asset_roots(facts, exclude | {program}, compiled=compiled, log=log,
-                                                              program=program))
+    assets = files.asset_roots(facts, exclude | {program}, compiled=compiled, log=log, program=program)
+    direct = _direct_copy(facts, origin) if not assets else None
+    if direct is not None:
+        out.copies.append(direct)
+        log.why(f"{program} is copied straight from the stage {direct.stage} ({direct.src}), where the build "
+                "made it: the original final stage is not built", facts.where(origin.ins))
+    out.roots = files.outermost(([] if direct else [program]) + assets)
     return out
+
+
+def _direct_copy(facts: Facts, origin: Origin):
+    """The program as the final stage's COPY --from brought it, when nothing in the final chain touches it after."""
+    if origin.copied_from is None or origin.copied_from[0] is None:
+        return None
+    stage, path = origin.copied_from
+    copy_ins = next((f.ins for f in facts.copies if f.from_stage == stage and f.dest is not None
+                     and (f.dest == origin.path or under(origin.path, f.dest))), None)
+    if copy_ins is None or any(ins.name == "RUN" and ins.index > copy_ins.index for ins in facts.instructions):
+        return None
+    return files.CopySpec(path, origin.path, stage)
 
 
 def _describe(origin: Origin, linkage: str) -> str:
@@ -235,7 +253,7 @@ def _from_copy(facts: Facts, fact, path: str, depth: int) -> Origin | None:
             for cand in cands:
                 inner = find_origin(facts, facts.build.chain(stage), cand, depth + 1)
                 if inner is not None:
-                    return Origin(inner.kind, path, inner.linkage, inner.ins, inner.note)
+                    return Origin(inner.kind, path, inner.linkage, inner.ins, inner.note, (fact.from_stage, cand))
         return Origin("image", path, None, ins, f"copied from the stage {fact.from_stage}")
     if facts.context_dir is not None:
         for source in fact.sources:

@@ -99,10 +99,51 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
         log.warn("dependencies were installed on Alpine (musl); package.json names no known native add-on, "
                  "but any that exists would not load on the glibc-based target")
     argv = _resolve_npm(facts, ex, pkg, log)
-    _prune(facts, out, pkg, log)
+    _prune(facts, out, pkg, argv, log)
     out.entrypoint, out.cmd = _compose(facts, ex, argv, runtime, target, log)
-    out.roots = files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False)
+    out.roots = files.outermost(files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False)
+                                + _module_folders(facts, log))
     return out
+
+
+def _module_folders(facts: Facts, log: Log) -> list[str]:
+    """node_modules folders the app resolves from outside its own folder: moved up (``mv node_modules ..``;
+    Node looks in every parent folder) or named by NODE_PATH."""
+    from ...semantic.files import operands, run_path
+
+    parents, folder = set(), facts.workdir
+    while True:
+        parents.add(posixpath.join(folder, "node_modules"))
+        if folder == "/":
+            break
+        folder = posixpath.dirname(folder)
+    found: list[str] = []
+    for ins, script in facts.runs:
+        for raw in script.commands:
+            cmd = unwrap(raw)
+            if cmd.name != "mv":
+                continue
+            words = [w for w in operands(cmd, "t", ("--target-directory",)) if w is not None]
+            target = cmd.flag_value("-t") or cmd.flag_value("--target-directory")
+            sources, dest = (words, target) if target else (words[:-1], words[-1] if len(words) > 1 else None)
+            if dest is None or not any(posixpath.basename(s.rstrip("/")) == "node_modules" for s in sources):
+                continue
+            dest = run_path(facts.build, ins, raw, dest)
+            if dest is None:
+                continue
+            moved = dest if posixpath.basename(dest) == "node_modules" else posixpath.join(dest, "node_modules")
+            if moved in parents:
+                found.append(moved)
+                log.why(f"{moved} is copied too: the build moved node_modules there, and Node looks for "
+                        "packages in every parent folder of the app", facts.where(ins))
+            else:
+                log.warn(f"the build moves node_modules to {moved}, where Node does not look from "
+                         f"{facts.workdir}", facts.where(ins))
+    for entry in (facts.env_end.get("NODE_PATH") or "").split(":"):
+        if entry.startswith("/") and entry not in found:
+            found.append(posixpath.normpath(entry))
+            log.why(f"{entry} is copied too: NODE_PATH names it")
+    return found
 
 
 def _package_json(facts: Facts) -> dict | None:
@@ -207,8 +248,8 @@ _PROD_FLAGS = {"npm": ("--production", "--only=prod", "--only=production"), "yar
                "pnpm": ("--prod", "-P", "--production")}
 
 
-def _prune(facts: Facts, out: Plan, pkg: dict | None, log: Log) -> None:
-    """Add a stage without devDependencies when the build installed them."""
+def _prune(facts: Facts, out: Plan, pkg: dict | None, argv: list[str], log: Log) -> None:
+    """Add a stage without devDependencies when the build installed them and the app loads none of them."""
     installs = []
     for ins, raw, found in package_commands(facts, "npm", "yarn", "pnpm"):
         tool = found.family
@@ -232,6 +273,10 @@ def _prune(facts: Facts, out: Plan, pkg: dict | None, log: Log) -> None:
     if pkg is not None and not pkg.get("devDependencies"):
         log.why("package.json has no devDependencies: node_modules is copied as built", facts.where(ins))
         return
+    needed = _dev_packages_loaded(facts, pkg, argv)
+    if needed:
+        log.warn(f"devDependencies are kept: {needed}", facts.where(ins))
+        return
     if manager == "yarn":
         log.warn("yarn installed devDependencies and dhard adds no prune step for yarn; they are shipped. "
                  "Install with `yarn install --production` in a stage of its own", facts.where(ins))
@@ -246,6 +291,24 @@ def _prune(facts: Facts, out: Plan, pkg: dict | None, log: Log) -> None:
     out.copy_stage = stage
     log.why(f"added the stage {stage}: `{prune}` removes the devDependencies the build installed, "
             "and the app is copied from there", facts.where(ins))
+
+
+def _dev_packages_loaded(facts: Facts, pkg: dict | None, argv: list[str]) -> str | None:
+    """Why the devDependencies must stay: the app loads one of them, or dhard cannot tell (None: prune)."""
+    from ...analysis.node_requires import Unknown, required_packages
+
+    script = next((a for a in argv[1:] if not a.startswith("-")), None) if argv and is_node_command(argv[0]) else None
+    entry = facts.context_file(posixpath.join(facts.workdir, script)) if script else None
+    if entry is None:
+        return f"dhard cannot read the file node starts ({script or ' '.join(argv)}) to see what it loads"
+    try:
+        loaded = required_packages(facts.context_dir, entry)
+    except Unknown as why:
+        return f"dhard cannot follow every module the app loads: {why}"
+    dev_only = sorted(loaded & set(pkg.get("devDependencies") or {}) - _dependencies(pkg)) if pkg else []
+    if dev_only:
+        return f"the app loads {', '.join(dev_only)}, listed only under devDependencies"
+    return None
 
 
 def _compose(facts: Facts, ex: Exec, argv: list[str], runtime: Runtime, target: str, log: Log):

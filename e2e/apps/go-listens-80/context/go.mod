@@ -1,0 +1,3 @@
+module example.com/go-listens-80
+
+go 1.19

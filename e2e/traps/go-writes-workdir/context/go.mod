@@ -1,0 +1,3 @@
+module example.com/go-writes-workdir
+
+go 1.19
