@@ -74,20 +74,26 @@ def _read_bounded(name: str) -> bytes:
             raise _TooLarge(info.st_size)
         if fifo and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a writer sends until it closes; with none, read() is EOF at once
-        chunks, size = [], 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if fifo and not size:
+        data = read_at_most(fd, MAX_BYTES)
+        if fifo and not data:
             raise OSError(0, "a FIFO with no writer")
-        if size > MAX_BYTES:
-            raise _TooLarge(size)
-        return b"".join(chunks)
+        if len(data) > MAX_BYTES:
+            raise _TooLarge(len(data))
+        return data
     finally:
         os.close(fd)
+
+
+def read_at_most(fd: int, limit: int) -> bytes:
+    """The bytes of an open file, up to ``limit`` + 1 (one more says it is larger than the limit)."""
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = os.read(fd, limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 class SourceError(Exception):

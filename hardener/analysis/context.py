@@ -39,6 +39,7 @@ import stat
 from pathlib import Path
 
 from ..record import dataclass  # dataclasses costs ~8 ms of start-up; rules import this module
+from ..source import read_at_most
 
 __all__ = ["IgnoreMatcher", "IgnorePattern", "read_ignore_patterns", "shipped_files", "clean_path", "read_context_file", "is_inside"]
 
@@ -74,21 +75,34 @@ def read_context_file(context_dir, rel: str, max_bytes: int) -> bytes:
             raise OSError(errno.EINVAL, "not a regular file")
         if info.st_size > max_bytes:
             raise FileTooLarge(errno.EFBIG, f"larger than {max_bytes} bytes")
-        chunks, size = [], 0
-        while size <= max_bytes:
-            chunk = os.read(fd, max_bytes + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > max_bytes:  # it grew while we read
+        data = read_at_most(fd, max_bytes)
+        if len(data) > max_bytes:  # it grew while we read
             raise FileTooLarge(errno.EFBIG, f"larger than {max_bytes} bytes")
-        return b"".join(chunks)
+        return data
     finally:
         os.close(fd)
 
 _IGNORE_FILES = (".dockerignore", ".containerignore")
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
+
+
+# the languages whose sources dhard reads for writes and listening ports, by file name
+SOURCE_LANGUAGES = {".py": "python", ".go": "go", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript",
+                    ".ts": "javascript"}
+
+
+def source_texts(context_dir, files: list[str], languages: tuple[str, ...], max_bytes: int = 1_000_000):
+    """(rel, language, text) for the files of ``languages`` among ``files`` (not node_modules), read with
+    read_context_file: what cannot be read safely is passed over."""
+    for rel in files:
+        language = SOURCE_LANGUAGES.get(posixpath.splitext(rel)[1])
+        if language not in languages or "node_modules/" in rel:
+            continue
+        try:
+            text = read_context_file(context_dir, rel, max_bytes).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        yield rel, language, text
 
 
 def clean_path(path: str) -> str:

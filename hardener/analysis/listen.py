@@ -14,12 +14,11 @@ import re
 
 from ..programs import is_privileged_port
 from ..record import dataclass
-from .context import read_context_file
+from .context import source_texts
 
 PORT_FLAGS = re.compile(r"^(?:-b|--bind|--host|--port|-p)$")
 _GO = re.compile(r"""\b(?:ListenAndServe(?:TLS)?|Listen(?:TCP|Packet)?)\(\s*(?:"(?:tcp|udp)[46]?"\s*,\s*)?"[^"]*:(\d+)"|\bAddr:\s*"[^"]*:(\d+)\"""")
 _JS = re.compile(r"""\.listen\(\s*(\d+)\s*[,)]""")
-_MAX_BYTES = 1_000_000
 WHAT_FAILS = ("podman and Kubernetes refuse the bind by default (Docker 20.10+ allows it); "
               "make the app listen on 1024 or above")
 
@@ -64,17 +63,8 @@ def in_command(argv: list[str], instruction=None) -> list[Bind]:
 def in_sources(context_dir, files: list[str]) -> list[Bind]:
     """Literal privileged ports that Go and JavaScript sources listen on."""
     out = []
-    for rel in files:
-        if rel.endswith(".go"):
-            pattern = _GO
-        elif rel.endswith((".js", ".mjs", ".cjs", ".ts")) and "node_modules/" not in rel:
-            pattern = _JS
-        else:
-            continue
-        try:
-            text = read_context_file(context_dir, rel, _MAX_BYTES).decode("utf-8", errors="replace")
-        except OSError:  # outside the context, not a regular file, too large: not read
-            continue
+    for rel, language, text in source_texts(context_dir, files, ("go", "javascript")):
+        pattern = _GO if language == "go" else _JS
         for m in pattern.finditer(text):
             port = int(next(g for g in m.groups() if g))
             if is_privileged_port(port):

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from ..record import dataclass  # not dataclasses: ~8 ms of every `dhard check`
-from .context import read_context_file
+from .context import source_texts
 
 _PY = [
     # the path may be a call itself (open(os.path.join(d, "x"), "w")): one level of parentheses
@@ -46,17 +46,8 @@ class Write:
 
 def scan(context_dir: Path, files: list[str]) -> list[Write]:
     out: list[Write] = []
-    for rel in files:
-        if rel.endswith(".py"):
-            patterns = _PY
-        elif rel.endswith((".js", ".mjs", ".cjs", ".ts")) and "node_modules/" not in rel:
-            patterns = _JS
-        else:
-            continue
-        try:  # inside the context, regular files only, at most 1 MB
-            text = read_context_file(context_dir, rel, 1_000_000).decode("utf-8", errors="replace")
-        except OSError:
-            continue
+    for rel, language, text in source_texts(context_dir, files, ("python", "javascript")):
+        patterns = _PY if language == "python" else _JS
         for n, line in enumerate(text.splitlines(), start=1):
             stripped = line.lstrip()
             if stripped.startswith(("#", "//", "*")):
