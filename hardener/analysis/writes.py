@@ -107,7 +107,7 @@ def run_time_writes(build, context_dir: Path | None) -> RunTimeWrites:
     for path in sorted(created(build, runs, programs=("mkdir",))):
         if path not in SYSTEM_DIRS and path not in _SHARED_DIRS:
             dirs.setdefault(path, ("the image creates it for the app (RUN mkdir)", None))
-    program = _program(build, instructions)
+    program = _program(build)
     if program is None:
         return RunTimeWrites(dirs, False, "the image runs its base image's command, whose writes dhard cannot read")
     if not _READABLE_PROGRAMS.match(program):
@@ -140,6 +140,11 @@ def shipped_context_files(build, context_dir) -> list[str] | None:
 
 
 def _context_files(build, context_dir) -> tuple[list[str] | None, str | None]:
+    """Walked once per file and context: the USER fix asks for writes and for listening ports."""
+    return build.memo(("context-files", str(context_dir)), lambda: _walk_context_files(build, context_dir))
+
+
+def _walk_context_files(build, context_dir) -> tuple[list[str] | None, str | None]:
     instructions = [ins for stage in build.final_chain for ins in stage.instructions]
     sources = [s for ins in instructions if ins.name in ("COPY", "ADD") for s in _context_sources(build, ins)]
     if not sources:
@@ -162,17 +167,12 @@ def _looks_like_dir(write: Write) -> bool:
     return "mkdir" in write.text or "makedirs" in write.text
 
 
-def _program(build, instructions) -> str | None:
+def _program(build) -> str | None:
     """The program the image starts: ENTRYPOINT's first word, else CMD's (inits and wrappers skipped)."""
     from ..programs import program_name
     from ..shell import unwrap
 
-    target = None
-    for ins in instructions:
-        if ins.name == "ENTRYPOINT":
-            target = ins
-        elif ins.name == "CMD" and (target is None or target.name == "CMD"):
-            target = ins
+    target = build.entry_instruction
     if target is None:
         return None
     commands = build.script(target).commands

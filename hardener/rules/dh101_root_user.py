@@ -77,23 +77,7 @@ def _fix(ctx, stages, info, last_user):
     eol = ctx.eol
     handover = _handover(user, sorted(writes.dirs)) if writes.dirs else None
     lines = ([create] if create else []) + ([handover] if handover else []) + [f"USER {user}"]
-    applicability, note = Applicability.UNSAFE, None
-    if not writes.known:
-        applicability = Applicability.UNPROVEN
-        note = (f"the USER fix is not applied: {writes.why_unknown}; first give the new user the folders "
-                "the app writes to")
-    elif handover and not shell:
-        applicability = Applicability.DISPLAY_ONLY  # the hand-over needs a RUN, which this image cannot run
-        note = f"the USER fix is not applied: the app writes to {', '.join(sorted(writes.dirs))}, and the image has no shell to hand them over"
-    elif handover:
-        note = f"the fix gives {user} the folders the app writes to: {', '.join(sorted(writes.dirs))}"
-    from ..analysis.listen import WHAT_FAILS
-
-    binds = _privileged_binds(ctx, stages)
-    if binds and applicability is not Applicability.DISPLAY_ONLY:
-        applicability = Applicability.UNPROVEN
-        port_note = f"as {user} the app cannot bind port {binds[0].port} ({binds[0].where or binds[0].what}) where {WHAT_FAILS}"
-        note = f"{note}; {port_note}" if note and not note.startswith("the fix gives") else f"the USER fix is not applied: {port_note}"
+    applicability, note = _verdict(ctx, stages, user, writes, handover, shell)
 
     if last_user is not None and last_user.stage == final.index and create is None and handover is None:
         later_runs = [i for i in body if i.index > last_user.index and i.name == "RUN"]
@@ -119,6 +103,27 @@ def _fix(ctx, stages, info, last_user):
     return ctx.fix(_title(user, create), applicability, Edit(at, at, text)), note
 
 
+def _verdict(ctx, stages, user, writes, handover, shell):
+    """How the fix may be applied, and the note that says why: unproven when where the app writes is not
+    known or it binds a port below 1024; display-only when the hand-over needs a RUN the image cannot run."""
+    from ..analysis.listen import WHAT_FAILS
+
+    folders = ", ".join(sorted(writes.dirs))
+    if writes.known and handover and not shell:
+        return Applicability.DISPLAY_ONLY, (f"the USER fix is not applied: the app writes to {folders}, and the "
+                                            "image has no shell to hand them over")
+    blockers = []
+    if not writes.known:
+        blockers.append(f"{writes.why_unknown}; first give the new user the folders the app writes to")
+    binds = _privileged_binds(ctx, stages)
+    if binds:
+        blockers.append(f"as {user} the app cannot bind port {binds[0].port} ({binds[0].where or binds[0].what}) "
+                        f"where {WHAT_FAILS}")
+    if blockers:
+        return Applicability.UNPROVEN, "the USER fix is not applied: " + "; ".join(blockers)
+    return Applicability.UNSAFE, (f"the fix gives {user} the folders the app writes to: {folders}" if handover else None)
+
+
 def _privileged_binds(ctx, stages):
     """Ports below 1024 the app binds: EXPOSE, and literal listens in its Go and JavaScript sources."""
     from ..analysis import listen
@@ -126,7 +131,7 @@ def _privileged_binds(ctx, stages):
 
     instructions = [ins for stage in stages for ins in stage.instructions]
     binds = listen.exposed(ctx.build, instructions)
-    files = ctx.build.memo(("shipped-context-files",), lambda: shipped_context_files(ctx.build, ctx.build.context_dir))
+    files = shipped_context_files(ctx.build, ctx.build.context_dir)
     return binds + (listen.in_sources(ctx.build.context_dir, files) if files else [])
 
 

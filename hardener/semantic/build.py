@@ -197,6 +197,12 @@ class Build:
         return lookup(ref.registry, ref.repository, ref.tag, self.config.images)
 
     @cached_property
+    def entry_instruction(self) -> "Instruction | None":
+        """What the final image starts: its chain's last ENTRYPOINT, else its last CMD (None: the base's)."""
+        found = [ins for stage in self.final_chain for ins in stage.instructions if ins.name in ("ENTRYPOINT", "CMD")]
+        return next((i for i in reversed(found) if i.name == "ENTRYPOINT"), found[-1] if found else None)
+
+    @cached_property
     def run_as(self) -> "users.RunAs | None":
         """Who the final image runs as (None: no stages)."""
         return users.run_as(self)

@@ -80,7 +80,7 @@ def run_as(build: "Build") -> RunAs | None:
     if not stages:
         return None
     info = build.image_of(stages[-1])
-    drops = (info.drops_privileges and _keeps_entrypoint(build, stages, info)) or _entrypoint_drops(stages) or (
+    drops = (info.drops_privileges and _keeps_entrypoint(build, stages, info)) or _entrypoint_drops(build) or (
         _script_drops(build, stages)
     )
     users = list(own(stages, "USER"))
@@ -115,11 +115,9 @@ def _keeps_entrypoint(build, stages, info) -> bool:
     return bool(first and info.entrypoint and program_name(first) == program_name(info.entrypoint))
 
 
-def _entrypoint_drops(stages) -> bool:
+def _entrypoint_drops(build) -> bool:
     """The final ENTRYPOINT (or CMD without one) starts with gosu/su-exec/setpriv..."""
-    entrypoints = list(own(stages, "ENTRYPOINT"))
-    cmds = list(own(stages, "CMD"))
-    target = entrypoints[-1] if entrypoints else (cmds[-1] if cmds else None)
+    target = build.entry_instruction
     if target is None:
         return False
     first = first_word(target)
