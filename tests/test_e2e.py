@@ -314,11 +314,12 @@ def test_harden_verify_cli(sandbox, tmp_path):
     assert _verify_leftovers() - before == set()
 
 
-@pytest.mark.parametrize("app, kept", [(APPS / "go-http", True), (E2E / "traps" / "go-writes-workdir", False)],
+@pytest.mark.parametrize("app, kept", [(APPS / "go-http", True), (E2E / "traps" / "go-writes-computed-path", False)],
                          ids=["kept", "refused"])
 def test_fix_verify(app: Path, kept: bool, sandbox, tmp_path):
-    """`dhard fix --verify` applies the USER fix dhard cannot prove from the sources (a Go binary) and keeps it
-    only when the fixed image answers as the original: go-http does; go-writes-workdir writes next to itself."""
+    """`dhard fix --verify` applies the unsafe fixes (proven or not) and keeps them
+    only when the fixed image answers as the original: go-http does; go-writes-computed-path makes a folder under
+    /var/lib whose name it computes, which dhard cannot read and the new user cannot create."""
     context = tmp_path / "context"
     shutil.copytree(app / "context", context)
     dockerfile = context / "Dockerfile"

@@ -9,6 +9,7 @@ A case folder holds:
                           target / level               (default distroless / distroless)
                           base: <image>                (the new final base, for success)
                           warnings: [substring, ...]   (one per warning, in order; [] = none)
+                          unproven: [substring, ...]   (why the rewrite is unproven, in order; absent = proven)
     expected.Dockerfile   the byte-exact result (success only)
 
 Goldens are regenerated only on request: ``DHARD_REGEN=1 pytest tests/test_rewrite.py``
@@ -85,6 +86,10 @@ def test_case(folder: Path):
     messages = [str(w) for w in result.warnings]
     assert len(messages) == len(expected_warnings), messages
     for wanted, got in zip(expected_warnings, messages):
+        assert wanted in got, f"{wanted!r} not in {got!r}"
+    expected_unproven = spec.get("unproven") or []
+    assert len(result.unproven) == len(expected_unproven), result.unproven
+    for wanted, got in zip(expected_unproven, result.unproven):
         assert wanted in got, f"{wanted!r} not in {got!r}"
 
 

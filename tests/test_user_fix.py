@@ -92,3 +92,82 @@ def test_a_privileged_port_makes_the_user_fix_unproven(tmp_path):
     [finding] = lint(df, ONLY, tmp_path)
     assert finding.fix.applicability.value == "unproven"
     assert "as app the app cannot bind port 80 (EXPOSE 80) where podman and Kubernetes refuse" in finding.message
+
+
+# -- the sources of compiled programs (Go, Rust, Java) ---------------------------------------------------
+
+WRITES = [
+    ("main.go", 'os.WriteFile("state.txt", data, 0o644)', "state.txt"),
+    ("main.go", 'f, _ := os.OpenFile("/srv/x/events.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)', "/srv/x/events.log"),
+    ("main.go", 'db, _ := sql.Open("sqlite3", "app.db")', "app.db"),
+    ("main.go", 'os.MkdirAll(filepath.Join(dir, "cache"), 0o755)', None),
+    ("src/main.rs", 'std::fs::write("out.txt", b"x").unwrap();', "out.txt"),
+    ("src/main.rs", 'OpenOptions::new()\n    .append(true)\n    .create(true)\n    .open("log/app.log")?;', "log/app.log"),
+    ("App.java", 'Files.writeString(Path.of("data/state"), "x");', "data/state"),
+    ("App.java", 'new FileOutputStream("report.bin")', "report.bin"),
+]
+NOT_WRITES = [
+    ("main.go", 'f, _ := os.OpenFile("conf.yml", os.O_RDONLY, 0)'),
+    ("main.go", 'f, _ := os.CreateTemp("", "upload-*")'),
+    ("main.go", '// os.WriteFile("commented.txt", data, 0o644)'),
+    ("src/main.rs", 'let text = fs::read_to_string("config.toml")?;'),
+    ("App.java", 'Files.readAllLines(Path.of("in.txt"));'),
+]
+
+
+@pytest.mark.parametrize("name, line, path", WRITES)
+def test_compiled_sources_are_read_for_writes(tmp_path, name, line, path):
+    from hardener.analysis.writes import scan
+
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text("package main\n\n" + line + "\n")
+    [write] = scan(tmp_path, [name], ("go", "rust", "java"))
+    assert (write.path, write.line) == (path, 3)
+
+
+@pytest.mark.parametrize("name, line", NOT_WRITES)
+def test_reads_temp_files_and_comments_are_not_writes(tmp_path, name, line):
+    from hardener.analysis.writes import scan
+
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(line + "\n")
+    assert scan(tmp_path, [name], ("go", "rust", "java")) == []
+
+
+def test_a_go_program_built_in_an_earlier_stage_is_read_from_that_stage():
+    finding = _dh101("go-builder-sources-read")
+    assert finding.fix.applicability.value == "unsafe"
+    assert "chown app /var/lib/server" in finding.fix.edits[0].content
+
+
+def test_a_program_whose_sources_are_not_in_the_build_is_unproven():
+    finding = _dh101("downloaded-binary-unproven")
+    assert finding.fix.applicability.value == "unproven"
+    assert "dhard cannot read where tool writes" in finding.message
+
+
+def test_the_program_is_read_past_an_init_and_into_cmd():
+    build = Build(parse('FROM node:20\nCOPY x.js .\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["node", "x.js"]\n'))
+    from hardener.analysis.writes import _program
+
+    assert _program(build) == "node"
+
+
+@pytest.mark.parametrize("env, known, folder", [
+    ('ENV STATE_FILE=/srv/state/app.db\n', True, "/srv/state"),
+    ('', True, "/app"),  # the default the code gives
+])
+def test_a_path_from_the_environment_is_read_from_env(tmp_path, env, known, folder):
+    (tmp_path / "app.py").write_text('import os, sqlite3\ndb = sqlite3.connect(os.environ.get("STATE_FILE", "x.db"))\n')
+    build = Build(parse(f'FROM python:3.12-slim\nWORKDIR /app\n{env}COPY app.py .\nCMD ["python", "app.py"]\n'))
+    writes = run_time_writes(build, tmp_path)
+    assert writes.known is known and folder in writes.dirs
+
+
+def test_a_path_that_cannot_be_worked_out_makes_the_writes_unknown(tmp_path):
+    (tmp_path / "go.mod").write_text("module x\n")
+    (tmp_path / "main.go").write_text('package main\n\nfunc main() {\n\tos.WriteFile(os.Getenv("STATE"), nil, 0o644)\n}\n')
+    build = Build(parse('FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o /s\nCMD ["/s"]\n'))
+    writes = run_time_writes(build, tmp_path)
+    assert not writes.known
+    assert "a path dhard cannot work out (main.go:4" in writes.why_unknown

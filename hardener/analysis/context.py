@@ -88,7 +88,7 @@ _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
 
 # the languages whose sources dhard reads for writes and listening ports, by file name
 SOURCE_LANGUAGES = {".py": "python", ".go": "go", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript",
-                    ".ts": "javascript"}
+                    ".ts": "javascript", ".rs": "rust", ".java": "java"}
 
 
 def source_texts(context_dir, files: list[str], languages: tuple[str, ...], max_bytes: int = 1_000_000):

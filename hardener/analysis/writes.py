@@ -1,13 +1,21 @@
-"""Where the app writes at run time, read from its sources (Python and JavaScript), roughly.
+"""Where the app writes at run time, read from its sources, roughly.
 
 The original ran as root and could write anywhere; the rewrite runs as 65532,
 so a directory the app writes into must be given to that uid (``COPY
 --chown``). This is a textual scan, not a proof: it looks for file writes
-(``open(..., "w")``, ``sqlite3.connect``, ``Path.write_text``,
-``fs.writeFileSync``, ``createWriteStream`` ...) and reports the path when it is
-a literal, or None when it is computed (then the app's own directory is the
-best guess). Writes under /tmp need nothing: every target has a /tmp anyone can
-write to.
+(Python ``open(..., "w")``, ``sqlite3.connect``, ``Path.write_text``; Node
+``fs.writeFileSync``, ``createWriteStream``; Go ``os.WriteFile``, ``os.Create``,
+``os.OpenFile`` with a write flag; Rust ``File::create``, ``fs::write``; Java
+``FileWriter``, ``Files.write`` ...) and works out the path it writes when
+that is plain data (``path_expr``: literals, names bound to them, joins, the
+working directory, the image's environment); a path it cannot work out makes
+the writes unknown, never a guess. Writes under /tmp need nothing: every
+target has a /tmp anyone can write to.
+
+Which sources are the app's: for an interpreted program (python, node, ...)
+the Python and JavaScript files the final image ships; for any other program
+the Go, Rust and Java files that the stages it is built in copy from the
+context. A program with neither is one whose writes dhard cannot read.
 """
 
 from __future__ import annotations
@@ -17,62 +25,87 @@ import re
 from pathlib import Path
 
 from ..record import dataclass  # not dataclasses: ~8 ms of every `dhard check`
+from . import path_expr
 from .context import source_texts
 
-_PY = [
-    # the path may be a call itself (open(os.path.join(d, "x"), "w")): one level of parentheses
-    re.compile(r"""\bopen\(\s*(?P<arg>(?:[^,()]|\([^()]*\))+?)\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
-    re.compile(r"""\bsqlite3\.connect\(\s*(?P<arg>[^,()]+)"""),
-    re.compile(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
-    re.compile(r"""\blogging\.FileHandler\(\s*(?P<arg>[^,()]+)"""),
-    re.compile(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*(?P<arg>[^,()]+)"""),
-    re.compile(r"""\bos\.(?:makedirs|mkdir)\(\s*(?P<arg>[^,()]+)"""),
-    re.compile(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
-]
-_JS = [
-    re.compile(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*(?P<arg>[^,()]+)"""),
-    re.compile(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*(?P<arg>[^,()]+)"""),
-]
-_LITERAL = re.compile(r"""^(?:[rbfRBF]{0,2})?(['"`])(?P<text>[^'"`$]*)\1$""")
+# a path argument: anything up to the next top-level comma, with one level of parentheses
+# (open(os.path.join(d, "x"), "w"), Files.write(Path.of("x"), ...))
+_ARG = r"(?P<arg>(?:[^,()]|\([^()]*\))+?)"
+_PATTERNS = {
+    "python": [
+        re.compile(r"""\bopen\(\s*""" + _ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
+        re.compile(r"""\bsqlite3\.connect\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
+        re.compile(r"""\blogging\.FileHandler\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
+    ],
+    "javascript": [
+        re.compile(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*""" + _ARG + r"""\s*[,)]"""),
+    ],
+    "go": [
+        re.compile(r"""\b(?:os|ioutil)\.(?:WriteFile|Create|Mkdir|MkdirAll)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bos\.OpenFile\(\s*""" + _ARG + r"""\s*,(?P<flags>[^,)]*(?:O_WRONLY|O_RDWR|O_CREATE|O_APPEND|O_TRUNC)[^,)]*),"""),
+        re.compile(r"""\bos\.(?:CreateTemp|MkdirTemp)\(\s*(?P<arg>[^,()]+),"""),
+        re.compile(r"""\bsql\.Open\(\s*"sqlite3?"\s*,\s*(?P<arg>[^,()]+)\)"""),
+        re.compile(r"""\b(?:bolt|bbolt|sqlite)\.Open\(\s*""" + _ARG + r"""\s*[,)]"""),
+    ],
+    "rust": [
+        re.compile(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""OpenOptions::new\(\)[^;]*?\.(?:write|append|create)\(true\)[^;]*?\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
+    ],
+    "java": [
+        re.compile(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""\bFiles\.(?:write|writeString|createFile|createDirectory|createDirectories|newBufferedWriter|newOutputStream)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        re.compile(r"""jdbc:sqlite:(?P<lit>[^'"]+)"""),
+    ],
+}
+INTERPRETED = ("python", "javascript")
+COMPILED = ("go", "rust", "java")
+_COMMENT_LINE = re.compile(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
+_NOT_FILES = (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-", "")
 
 
 @dataclass(frozen=True)
 class Write:
     file: str  # context-relative source file
     line: int
-    path: str | None  # the literal path written (None: computed)
-    text: str  # the matched source text
+    path: str | None  # the path written, relative to the working directory unless absolute (None: not known)
+    text: str  # the source line of the write, for messages
 
 
-def scan(context_dir: Path, files: list[str]) -> list[Write]:
+def scan(context_dir: Path, files: list[str], languages: tuple[str, ...] = INTERPRETED, env=lambda name: None) -> list[Write]:
+    """The writes of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Write] = []
-    for rel, language, text in source_texts(context_dir, files, ("python", "javascript")):
-        patterns = _PY if language == "python" else _JS
-        for n, line in enumerate(text.splitlines(), start=1):
-            stripped = line.lstrip()
-            if stripped.startswith(("#", "//", "*")):
-                continue
-            for pattern in patterns:
-                for m in pattern.finditer(line):
-                    groups = m.groupdict()
-                    mode = groups.get("mode")
-                    if mode is not None and not re.search(r"[wax+]", mode):
-                        continue
-                    if groups.get("lit") is not None:
-                        path = groups["lit"]
-                    else:
-                        arg = (groups.get("arg") or "").strip()
-                        lit = _LITERAL.match(arg)
-                        path = lit.group("text") if lit else None
-                    if path in (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-"):
-                        continue
-                    out.append(Write(rel, n, path, m.group(0).strip()))
-    return out
+    for rel, language, text in source_texts(context_dir, files, languages):
+        text = _COMMENT_LINE.sub("", text)  # blanked, so that offsets still give line numbers
+        names = path_expr.bindings(text)
+        for pattern in _PATTERNS[language]:
+            for m in pattern.finditer(text):
+                write = _write(rel, text, m, names, env)
+                if write is not None:
+                    out.append(write)
+    return sorted(out, key=lambda w: (w.file, w.line))
+
+
+def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Write | None:
+    groups = m.groupdict()
+    mode = groups.get("mode")
+    if mode is not None and not re.search(r"[wax+]", mode):
+        return None  # open(..., "r")
+    path = groups["lit"] if groups.get("lit") is not None else path_expr.evaluate(groups.get("arg") or "", names, env)
+    if path in _NOT_FILES:
+        return None  # also os.CreateTemp("", ...): the system's temporary folder
+    line = text.count("\n", 0, m.start()) + 1
+    statement = " ".join(text.splitlines()[line - 1].split())
+    return Write(rel, line, path, statement if len(statement) <= 80 else statement[:77] + "...")
 
 
 # -- where the running app needs to write, for a USER change ------------------------------------
 
-# programs whose code dhard reads for writes (the scan above); any other program's writes are unknown
+# interpreters whose scripts are the app's Python or JavaScript files; any other program is built from Go, Rust or Java
 _READABLE_PROGRAMS = re.compile(r"^(?:python(?:\d+(?:\.\d+)?)?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|"
                                 r"celery|node(?:js)?|npm|yarn|pnpm)$")
 
@@ -91,10 +124,12 @@ class RunTimeWrites:
     outside: tuple = ()  # (path, (why, where)) of writes into folders the system shares, which are never handed over
 
 
-def run_time_writes(build, context_dir: Path | None) -> RunTimeWrites:
+def run_time_writes(build, context_dir: Path | None, program: str | None = None) -> RunTimeWrites:
     """What a non-root user must be able to write for the final image's app to keep working: its VOLUMEs,
-    the folders RUNs of the shipped chain create, and the folders its Python/JavaScript sources write into
-    (relative paths against the WORKDIR; a computed path: the WORKDIR). Writes under /tmp need nothing."""
+    the folders RUNs of the shipped chain create, and the folders its sources write into (app_sources;
+    relative paths against the WORKDIR; a path it cannot work out: unknown). Writes under /tmp need nothing.
+    ``program``: the program the image will run, when the caller changes it (the rewrite drops an entrypoint
+    script that only execs its arguments); else the one the image starts."""
     from ..semantic.files import SYSTEM_DIRS, created, volumes
 
     stages = build.final_chain
@@ -107,22 +142,25 @@ def run_time_writes(build, context_dir: Path | None) -> RunTimeWrites:
     for path in sorted(created(build, runs, programs=("mkdir",))):
         if path not in SYSTEM_DIRS and path not in _SHARED_DIRS:
             dirs.setdefault(path, ("the image creates it for the app (RUN mkdir)", None))
-    program = _program(build)
+    program = program or _program(build)
     if program is None:
         return RunTimeWrites(dirs, False, "the image runs its base image's command, whose writes dhard cannot read")
-    if not _READABLE_PROGRAMS.match(program):
-        return RunTimeWrites(dirs, False, f"dhard cannot read where {program} writes")
-    files, why = _context_files(build, context_dir)
+    files, languages, why = app_sources(build, context_dir, program)
     if files is None:
         return RunTimeWrites(dirs, False, why)
     if not files:
         return RunTimeWrites(dirs, True)
     outside = []
-    for write in scan(Path(context_dir), files):
-        target = workdir if write.path is None else posixpath.normpath(posixpath.join(workdir, write.path))
+    state = build.end_state(stages[-1])
+    image_env = lambda name: state.vars.get(name) if name in state.env else None  # noqa: E731
+    for write in scan(Path(context_dir), files, languages, image_env):
+        if write.path is None:
+            return RunTimeWrites(dirs, False, f"the app writes to a path dhard cannot work out ({write.file}:"
+                                 f"{write.line}: {write.text})")
+        target = posixpath.normpath(posixpath.join(workdir, write.path))
         if target == "/tmp" or target.startswith("/tmp/"):
             continue
-        folder = target if write.path is None or _looks_like_dir(write) else posixpath.dirname(target)
+        folder = target if _looks_like_dir(write) else posixpath.dirname(target)
         reason = (f"the app writes there ({write.text})", f"{write.file}:{write.line}")
         if folder in SYSTEM_DIRS or folder in _SHARED_DIRS:
             outside.append((target, reason))
@@ -133,19 +171,53 @@ def run_time_writes(build, context_dir: Path | None) -> RunTimeWrites:
     return RunTimeWrites(dirs, True)
 
 
-def shipped_context_files(build, context_dir) -> list[str] | None:
-    """The files of the build context the final chain copies (None: the context is not at hand, or is not
-    this build's: it lacks something the Dockerfile copies)."""
-    return _context_files(build, context_dir)[0]
+def app_sources(build, context_dir, program: str | None = None) -> tuple[list[str] | None, tuple, str | None]:
+    """The app's source files in the build context, the languages to read them as, and why not (files None).
+
+    An interpreted program's sources are the Python and JavaScript files the final chain copies from the
+    context (an empty list: it copies none, so nothing of the app is written by hand); a compiled one's are
+    the Go, Rust and Java files copied into the stages the final image is made from (the program is built
+    there), and there must be some."""
+    program = program if program is not None else _program(build)
+    if program is not None and _READABLE_PROGRAMS.match(program):
+        files, why = _context_files(build, context_dir)
+        return files, INTERPRETED, why
+    what = program or "the base image's command"
+    stages = _making_stages(build)
+    files, why = _context_files(build, context_dir, tuple(stages))
+    if files is None:
+        return None, COMPILED, why
+    from .context import SOURCE_LANGUAGES
+
+    compiled = [f for f in files if SOURCE_LANGUAGES.get(posixpath.splitext(f)[1]) in COMPILED]
+    if not compiled:
+        return None, COMPILED, f"dhard cannot read where {what} writes: the build copies none of its Go, Rust or Java sources"
+    return compiled, COMPILED, None
 
 
-def _context_files(build, context_dir) -> tuple[list[str] | None, str | None]:
-    """Walked once per file and context: the USER fix asks for writes and for listening ports."""
-    return build.memo(("context-files", str(context_dir)), lambda: _walk_context_files(build, context_dir))
+def _making_stages(build) -> list[int]:
+    """The stages whose files end up in the final image: its chain and every stage those read, transitively."""
+    todo = [stage.index for stage in build.final_chain]
+    seen: list[int] = []
+    while todo:
+        index = todo.pop()
+        if index in seen:
+            continue
+        seen.append(index)
+        todo.extend(build.stage_inputs(build.df.stages[index]))
+    return sorted(seen)
 
 
-def _walk_context_files(build, context_dir) -> tuple[list[str] | None, str | None]:
-    instructions = [ins for stage in build.final_chain for ins in stage.instructions]
+def _context_files(build, context_dir, stages: tuple | None = None) -> tuple[list[str] | None, str | None]:
+    """Walked once per file, context and stages (None: the final chain): the USER fix asks for writes and
+    for listening ports."""
+    key = ("context-files", str(context_dir), stages)
+    return build.memo(key, lambda: _walk_context_files(build, context_dir, stages))
+
+
+def _walk_context_files(build, context_dir, stages) -> tuple[list[str] | None, str | None]:
+    chosen = build.final_chain if stages is None else [build.df.stages[i] for i in stages]
+    instructions = [ins for stage in chosen for ins in stage.instructions]
     sources = [s for ins in instructions if ins.name in ("COPY", "ADD") for s in _context_sources(build, ins)]
     if not sources:
         return [], None
@@ -164,22 +236,39 @@ def _walk_context_files(build, context_dir) -> tuple[list[str] | None, str | Non
 
 
 def _looks_like_dir(write: Write) -> bool:
-    return "mkdir" in write.text or "makedirs" in write.text
+    text = write.text.lower()
+    return any(word in text for word in ("mkdir", "makedirs", "temp(", "create_dir", "createdirector"))
 
 
 def _program(build) -> str | None:
-    """The program the image starts: ENTRYPOINT's first word, else CMD's (inits and wrappers skipped)."""
-    from ..programs import program_name
-    from ..shell import unwrap
+    """The program the image starts: the first word of ENTRYPOINT + CMD (exec-form ENTRYPOINT takes CMD as
+    its arguments), inits (tini --) and wrappers skipped."""
+    from ..programs import INITS, program_name
 
     target = build.entry_instruction
     if target is None:
         return None
-    commands = build.script(target).commands
+    words = _words(build, target)
+    cmd = next((i for stage in reversed(build.final_chain) for i in reversed(stage.instructions) if i.name == "CMD"), None)
+    if target.name == "ENTRYPOINT" and target.json and cmd is not None and cmd.index > target.index:
+        words += _words(build, cmd)
+    while words and program_name(words[0]) in INITS:  # tini -s -- app: the options, then the program
+        words = words[1:]
+        while words and words[0].startswith("-"):
+            ended = words[0] == "--"
+            words = words[1:]
+            if ended:
+                break
+    return program_name(words[0]) if words else None
+
+
+def _words(build, instruction) -> list[str]:
+    from ..shell import unwrap
+
+    commands = build.script(instruction).commands
     if not commands:
-        return None
-    words = unwrap(commands[0], inits=True).words
-    return program_name(words[0].value) if words and words[0].value else None
+        return []
+    return [w.value or "" for w in unwrap(commands[0], inits=True).words]
 
 
 def _context_sources(build, ins) -> list[str]:

@@ -1,7 +1,8 @@
 """``dhard harden``: rewrite a build into a multi-stage, shell-less, non-root image.
 
 Exit codes: 0 Success (the diff, or the file written), 1 Skip (nothing written;
-the reason on stderr), 2 Failure or a usage error. With ``--verify`` the exit
+the reason on stderr) or an unproven rewrite (the diff is shown, nothing is
+written without --verify; why on stderr), 2 Failure or a usage error. With ``--verify`` the exit
 code is 1 when the rewritten image does not behave like the original.
 """
 
@@ -85,10 +86,19 @@ def run(args) -> int:
         if pinned is None:
             return EXIT_ERROR
         result = pinned
+    unproven = bool(result.unproven) and not args.verify
+    for reason in result.unproven:
+        err.write(f"{shown}: unproven: {reason}\n")
+    if unproven:
+        err.write(f"  hint: the rewrite may break the app there; --verify builds and runs both images and writes "
+                  f"only when they answer alike, or make the app's writes plain to read and run again\n")
     if args.verify:
         code = _verify(args, name, result, context, shown)
         if code != EXIT_CLEAN:
             return code
+    if args.write and unproven:
+        err.write(f"{shown}: not written: the rewrite is unproven\n")
+        return EXIT_FINDINGS
     if args.write:
         if path == "-":
             sys.stdout.write(result.text)
@@ -103,7 +113,7 @@ def run(args) -> int:
         return EXIT_CLEAN
     if args.stdout:
         sys.stdout.write(result.text)
-        return EXIT_CLEAN
+        return EXIT_FINDINGS if unproven else EXIT_CLEAN
     sys.stdout.writelines(
         difflib.unified_diff(
             source.text.splitlines(keepends=True),
@@ -112,7 +122,7 @@ def run(args) -> int:
             tofile=f"b/{shown}",
         )
     )
-    return EXIT_CLEAN
+    return EXIT_FINDINGS if unproven else EXIT_CLEAN
 
 
 def _notes(err, shown: str, result, explain: bool) -> None:

@@ -45,8 +45,13 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
         p.source_check(log)
     _ports(facts, p.command, log, command=p.command_ports)
     stage_copies = list(p.copies)
-    app_writes = _app_writes(facts, p.roots, log) if p.app_writes else {}
+    app_writes, empty_dirs = _app_writes(facts, p.roots, p.command, log)
     owned = files.owned_copies(facts, p.roots, p.copy_stage or facts.alias, log, app_writes)
+    extra_stages = list(p.stages)
+    if empty_dirs:  # copied first, before any other COPY makes them as root's parent folders
+        name, stage_text = _dirs_stage(facts, empty_dirs, runtime.uid)
+        extra_stages.append(stage_text)
+        stage_copies = [files.CopySpec(d, d, name, True) for d in empty_dirs] + stage_copies
     for copy in stage_copies + owned:
         if copy.src in SYSTEM_DIRS:
             raise SkipError(
@@ -59,7 +64,8 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     final.header = [HEADER.format(uid=runtime.uid)]
     final.carried = list(facts.carried)
     final.env = list(p.env)
-    final.workdir = facts.workdir
+    # distroless images start in /: a `WORKDIR /` there says nothing (other families document their own)
+    final.workdir = None if facts.workdir == "/" and target == "distroless" else facts.workdir
     final.copies = stage_copies + owned
     final.expose = facts.expose
     final.volumes = facts.volumes
@@ -80,8 +86,9 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     if edit is not None:
         log.why(f"the original final stage is named {facts.alias} so the runtime stage can copy from it",
                 facts.where(facts.final.from_))
-    text = emit.render(df, edit, p.stages, final)
-    return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=runtime.image)
+    text = emit.render(df, edit, extra_stages, final)
+    return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=runtime.image,
+                   unproven=tuple(log.unproven_reasons))
 
 
 def _pinned(facts: Facts, image: str, log: Log) -> str:
@@ -186,30 +193,57 @@ def _already_shellless(facts: Facts, log: Log) -> Success:
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=facts.root.base.written)
 
 
-def _app_writes(facts: Facts, roots: list[str], log: Log) -> dict[str, tuple[str, str | None]]:
-    """Directories the app writes into -> (why, where): what its sources write, and the folders its
-    image creates or declares as VOLUMEs (analysis.writes: the same answer the USER fix uses)."""
+def _app_writes(facts: Facts, roots: list[str], command, log: Log) -> tuple[dict[str, tuple[str, str | None]], list[str]]:
+    """Where the app writes (analysis.writes: the same answer the USER fix uses), as what the final stage
+    must give uid 65532: directories copied owned by it -> (why, where), and directories that must merely
+    exist, empty and its own (the WORKDIR, whose content in the builder is not the app's, and folders the
+    app makes itself). A write into a folder the system shares, or writes dhard cannot read at all, make
+    the rewrite unproven."""
     from ..analysis.writes import run_time_writes
+    from ..programs import program_name
+    from ..semantic.files import created as made_by
 
-    writes = run_time_writes(facts.build, facts.context_dir)
+    program = program_name(command.argv[0]) if command is not None and command.argv else None
+    writes = run_time_writes(facts.build, facts.context_dir, program)
+    if not writes.known and not writes.outside:
+        log.unproven(writes.why_unknown)
+    made_by_runs = made_by(facts.build, facts.runs)
     created = facts.created_paths()
-    out: dict[str, tuple[str, str | None]] = {}
+    copied: dict[str, tuple[str, str | None]] = {}
+    empty: list[str] = []
     for folder, (why, where) in writes.dirs.items():
         root = next((r for r in roots if under(folder, r)), None)
-        if folder in created and folder not in SYSTEM_DIRS and folder != root:
-            out.setdefault(folder, (why, where))  # a folder of its own: hand over just that
-        elif root is not None:
-            out.setdefault(root, (why, where))
+        own = folder in made_by_runs or (folder in created and folder != facts.workdir)
+        if root is not None:
+            # the whole root: a later COPY onto a folder that exists resets its owner under podman/buildah
+            copied.setdefault(root, (why, where))
+        elif own and folder not in SYSTEM_DIRS:
+            copied.setdefault(folder, (why, where))  # a folder of its own, with what the build put there
+        elif folder not in SYSTEM_DIRS:
+            # the WORKDIR (in the builder it holds sources and build output, not the app) or a folder the
+            # app makes itself: the same, empty and its user's, from a small stage
+            empty.append(folder)
+            log.why(f"{folder} is made empty and owned by 65532 in the runtime image: {why}", where)
         else:
             _cannot_create(folder, why, where, log)
     for target, (why, where) in writes.outside:
         _cannot_create(target, why, where, log)
-    return out
+    return copied, empty
 
 
 def _cannot_create(path: str, why: str, where: str | None, log: Log) -> None:
-    log.warn(f"the app writes to {path}, a directory the build does not create ({why}): uid 65532 cannot "
-             "create it in the runtime image; create it in the build", where)
+    log.unproven(f"{path}: {why}{' (' + where + ')' if where else ''}; the build does not create it, or the "
+                 "system shares it, so uid 65532 cannot write there in the runtime image")
+
+
+def _dirs_stage(facts: Facts, dirs: list[str], uid: int) -> tuple[str, str]:
+    """(name, text) of a builder stage that makes ``dirs`` empty and owned by ``uid``: the runtime image has
+    no shell to make them, so the final stage copies them from here."""
+    name = next(n for n in ("app-dirs", *(f"app-dirs-{i}" for i in range(2, 99))) if facts.df.stage_named(n) is None)
+    folders = " ".join(dirs)
+    text = (f"FROM {facts.root.base.written} AS {name}\n"
+            f"RUN mkdir -p {folders} && chown {uid}:{uid} {folders}")
+    return name, text
 
 
 def _check_packages(facts: Facts, ecosystem: str, runtime, log: Log, provided: frozenset[str] = frozenset()) -> None:

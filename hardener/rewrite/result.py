@@ -51,6 +51,9 @@ class Success:
     explain: tuple[Note, ...] = ()
     base: str | None = None  # the new final base image
     level: str = "distroless"
+    # why the rewrite may break the app, from what dhard could not read or place (where it writes ...):
+    # not written unless --verify proves it by building and running both images
+    unproven: tuple[str, ...] = ()
 
     ok = True
 
@@ -105,11 +108,16 @@ class Log:
 
     warnings: list[Note] = field(default_factory=list)
     explain: list[Note] = field(default_factory=list)
+    unproven_reasons: list[str] = field(default_factory=list)
 
     def warn(self, message: str, where: str | None = None) -> None:
         note = Note(message, where)
         if note not in self.warnings:
             self.warnings.append(note)
+
+    def unproven(self, reason: str) -> None:
+        if reason not in self.unproven_reasons:
+            self.unproven_reasons.append(reason)
 
     def why(self, message: str, where: str | None = None) -> None:
         note = Note(message, where)

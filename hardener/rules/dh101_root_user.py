@@ -127,11 +127,11 @@ def _verdict(ctx, stages, user, writes, handover, shell):
 def _privileged_binds(ctx, stages):
     """Ports below 1024 the app binds: EXPOSE, and literal listens in its Go and JavaScript sources."""
     from ..analysis import listen
-    from ..analysis.writes import shipped_context_files
+    from ..analysis.writes import app_sources
 
     instructions = [ins for stage in stages for ins in stage.instructions]
     binds = listen.exposed(ctx.build, instructions)
-    files = shipped_context_files(ctx.build, ctx.build.context_dir)
+    files = app_sources(ctx.build, ctx.build.context_dir)[0]
     return binds + (listen.in_sources(ctx.build.context_dir, files) if files else [])
 
 

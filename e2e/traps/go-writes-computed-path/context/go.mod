@@ -1,0 +1,3 @@
+module example.com/go-writes-computed-path
+
+go 1.19
