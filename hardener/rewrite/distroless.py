@@ -248,12 +248,17 @@ def _dirs_stage(facts: Facts, dirs: list[str], uid: int) -> tuple[str, str]:
 
 def _check_packages(facts: Facts, ecosystem: str, runtime, log: Log, provided: frozenset[str] = frozenset()) -> None:
     """Skip when the app's image installs OS packages the target lacks (``provided``: the plan says it has them)."""
-    from .packages import WARN_ONLY
+    from .packages import HEALTH_CHECK_TOOLS, WARN_ONLY
 
     problems = []
     for pkg in facts.packages():
         if pkg.name in WARN_ONLY:
             log.warn(f"{pkg.written} is not in the runtime image: {WARN_ONLY[pkg.name]}", facts.where(pkg.ins))
+            continue
+        if pkg.name in HEALTH_CHECK_TOOLS and facts.last.get("HEALTHCHECK") is None:
+            log.warn(f"{pkg.written} is not in the runtime image: a health check that runs it from outside the "
+                     "Dockerfile (compose `healthcheck:`, a Kubernetes exec probe) will fail there; probe over "
+                     "HTTP (httpGet) instead", facts.where(pkg.ins))
             continue
         if pkg.name in provided:
             continue

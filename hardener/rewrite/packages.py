@@ -144,6 +144,10 @@ WARN_ONLY = {
     "locales-all": "the target has the C.UTF-8 locale only",
 }
 
+# Tools images install to be probed with from outside the Dockerfile (compose `healthcheck:`, Kubernetes exec
+# probes); a HEALTHCHECK in the Dockerfile that runs one is translated instead (healthcheck.py).
+HEALTH_CHECK_TOOLS = frozenset(("curl", "wget"))
+
 # Programs the app runs that may be handled (healthcheck translation, init dropped).
 PRESENT_EVERYWHERE = frozenset({"ca-certificates", "tzdata", "netbase", "base-files", "media-types"})
 
