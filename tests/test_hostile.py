@@ -417,8 +417,8 @@ def _regex_cases():
         match = source._DIRECTIVE.fullmatch(line)
         return match and source._directive_value(match.group(2))
 
-    py = lambda text: [r.search(text) for r in writes._PY]  # noqa: E731
-    js = lambda text: [r.search(text) for r in writes._JS]  # noqa: E731
+    py = lambda text: [r.search(text) for r in writes._PATTERNS["python"]]  # noqa: E731
+    js = lambda text: [r.search(text) for r in writes._PATTERNS["javascript"]]  # noqa: E731
     return {
         # each: (what runs the regex, the worst input of size n we know of)
         "directive: spaces before a bad end": (directive, lambda n: "#escape=x" + " " * n + "\x01"),
