@@ -146,11 +146,16 @@ def test_a_program_whose_sources_are_not_in_the_build_is_unproven():
     assert "dhard cannot read where tool writes" in finding.message
 
 
-def test_the_program_is_read_past_an_init_and_into_cmd():
-    build = Build(parse('FROM node:20\nCOPY x.js .\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["node", "x.js"]\n'))
+@pytest.mark.parametrize("text, program", [
+    ('FROM node:20\nCOPY x.js .\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["node", "x.js"]\n', "node"),
+    # a CMD its own stage set before the ENTRYPOINT stays (Docker drops only an inherited one)
+    ('FROM node:20\nCMD ["node", "x.js"]\nENTRYPOINT ["tini", "--"]\n', "node"),
+    ('FROM node:20 AS base\nCMD ["node", "x.js"]\nFROM base\nENTRYPOINT ["tini", "--"]\n', None),
+])
+def test_the_program_is_read_past_an_init_and_into_cmd(text, program):
     from hardener.analysis.writes import _program
 
-    assert _program(build) == "node"
+    assert _program(Build(parse(text))) == program
 
 
 @pytest.mark.parametrize("env, known, folder", [

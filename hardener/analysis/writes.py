@@ -245,12 +245,11 @@ def _program(build) -> str | None:
     its arguments), inits (tini --) and wrappers skipped."""
     from ..programs import INITS, program_name
 
-    target = build.entry_instruction
-    if target is None:
+    entry, cmd = build.command
+    if entry is None and cmd is None:
         return None
-    words = _words(build, target)
-    cmd = next((i for stage in reversed(build.final_chain) for i in reversed(stage.instructions) if i.name == "CMD"), None)
-    if target.name == "ENTRYPOINT" and target.json and cmd is not None and cmd.index > target.index:
+    words = _words(build, entry or cmd)
+    if entry is not None and entry.json and cmd is not None:
         words += _words(build, cmd)
     while words and program_name(words[0]) in INITS:  # tini -s -- app: the options, then the program
         words = words[1:]

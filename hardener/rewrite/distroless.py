@@ -15,7 +15,7 @@ Steps, each of which may stop with a Skip that says why:
    the app writes, EXPOSE (warned below 1024), HEALTHCHECK, USER 65532.
 
 The steps after 3 are the same for every ecosystem; the Plan's fields switch
-the ones that differ (``source_check``, ``command_ports``, ``app_writes``).
+the ones that differ (``source_check``, ``command_ports``).
 """
 
 from __future__ import annotations

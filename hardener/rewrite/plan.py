@@ -226,18 +226,9 @@ class Facts:
 
     def exec(self) -> Exec:
         """ENTRYPOINT + CMD as Docker composes them along the chain, in exec form."""
-        entry: list[str] | None = None
-        cmd: list[str] | None = None
-        entry_ins = cmd_ins = None
-        for stage in self.chain:
-            cmd_set_here = False
-            for ins in stage.instructions:
-                if ins.name == "CMD":
-                    cmd, cmd_ins, cmd_set_here = self._exec_words(ins), ins, True
-                elif ins.name == "ENTRYPOINT":
-                    entry, entry_ins = self._exec_words(ins), ins
-                    if not cmd_set_here:
-                        cmd, cmd_ins = None, None
+        entry_ins, cmd_ins = self.build.command
+        entry = self._exec_words(entry_ins) if entry_ins is not None else None
+        cmd = self._exec_words(cmd_ins) if cmd_ins is not None else None
         if entry is None and self.root_info.drops_privileges and self.root_info.entrypoint:
             self._base_entrypoint(cmd or [])
         if entry is None and cmd is None:

@@ -197,10 +197,26 @@ class Build:
         return lookup(ref.registry, ref.repository, ref.tag, self.config.images)
 
     @cached_property
+    def command(self) -> "tuple[Instruction | None, Instruction | None]":
+        """(ENTRYPOINT, CMD) of the final image as Docker composes them along its chain: an ENTRYPOINT
+        drops the CMD of an earlier stage, but not one its own stage set (None: the base image's)."""
+        entry = cmd = None
+        for stage in self.final_chain:
+            cmd_set_here = False
+            for ins in stage.instructions:
+                if ins.name == "CMD":
+                    cmd, cmd_set_here = ins, True
+                elif ins.name == "ENTRYPOINT":
+                    entry = ins
+                    if not cmd_set_here:
+                        cmd = None
+        return entry, cmd
+
+    @property
     def entry_instruction(self) -> "Instruction | None":
-        """What the final image starts: its chain's last ENTRYPOINT, else its last CMD (None: the base's)."""
-        found = [ins for stage in self.final_chain for ins in stage.instructions if ins.name in ("ENTRYPOINT", "CMD")]
-        return next((i for i in reversed(found) if i.name == "ENTRYPOINT"), found[-1] if found else None)
+        """What the final image starts: its ENTRYPOINT, else its CMD (None: the base's)."""
+        entry, cmd = self.command
+        return entry or cmd
 
     @cached_property
     def run_as(self) -> "users.RunAs | None":

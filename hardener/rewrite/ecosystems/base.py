@@ -76,7 +76,6 @@ class Plan:
     # the checks the main flow runs for every plan, switched per ecosystem:
     source_check: Callable[[Log], None] | None = None  # reads the app's sources (after the runtime packages)
     command_ports: bool = True  # warn about ports below 1024 the command names (--port 80, -b :80)
-    app_writes: bool = False  # read the sources for directories the app writes to (they get --chown)
 
 
 # -- facts several ecosystems read -----------------------------------------------------------------------

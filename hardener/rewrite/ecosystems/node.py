@@ -85,7 +85,7 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
             "build on a Node LTS major the target has (20, 22 or 24 for distroless), or use --level hardened",
         )
     runtime = describe(counterpart, target)
-    out = Plan(runtime=runtime, command=ex, app_writes=True)
+    out = Plan(runtime=runtime, command=ex)
     pkg = _package_json(facts)
     if facts.root_info.libc == "musl" or facts.root_info.family == "alpine":
         natives = sorted(n for n in _dependencies(pkg) if n in NATIVE_ADDONS) if pkg is not None else None

@@ -165,7 +165,7 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
             "extensions must be rebuilt for it", None
         )
     # the interpreter reads the sources and finds the ports itself; the app may write next to them
-    out = Plan(runtime=runtime, command=ex, command_ports=False, app_writes=True)
+    out = Plan(runtime=runtime, command=ex, command_ports=False)
     app_exclude: set[str] = set()
     installs = find_installs(facts, version, log)
     stage = facts.alias
