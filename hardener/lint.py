@@ -6,9 +6,8 @@ from .catalogue import catalogue
 from .config import Config
 from .findings import Finding, Severity
 from .model import Dockerfile
-from .pragmas import read_pragmas
 from .record import replace
-from .rules import RULES
+from . import rules
 from .rules.context import RuleContext
 
 
@@ -21,12 +20,30 @@ def lint(df: Dockerfile, config: Config | None = None, context_dir=None) -> list
     ctx = RuleContext(df, config, context_dir)
     cat = catalogue()
     findings: list[Finding] = []
-    for rule in RULES:
-        info = cat[rule.CODE]
-        if config.is_enabled(info.code, info.name):
-            findings.extend(rule.check(ctx))
+    present = None
+    for module in rules._MODULES:
+        info = cat[rules.code_of(module)]
+        if not config.is_enabled(info.code, info.name):
+            continue  # not imported: a rule costs start-up time only when it may report
+        inspects = rules.INSPECTS.get(module)
+        if inspects is not None:
+            if present is None:
+                present = _keywords(df)
+            if present.isdisjoint(inspects):
+                continue  # it reads only instructions this file does not have
+        findings.extend(rules.load(module).check(ctx))
     findings = _suppress(df, findings, config)
     return _positioned(df, findings, config)
+
+
+def _keywords(df: Dockerfile) -> set[str]:
+    """The instruction keywords of the file, ONBUILD triggers' inner ones included (as ``Build.instructions``)."""
+    names = set()
+    for ins in df.instructions:
+        names.add(ins.name)
+        if ins.sub is not None:
+            names.add(ins.sub.name)
+    return names
 
 
 def _parse_error(df: Dockerfile) -> Finding:
@@ -46,6 +63,10 @@ def _parse_error(df: Dockerfile) -> Finding:
 
 
 def _suppress(df: Dockerfile, findings: list[Finding], config: Config) -> list[Finding]:
+    if "ignore" not in df.text:
+        return findings  # no pragma without it (read_pragmas' own first test): pragmas is not even imported
+    from .pragmas import read_pragmas
+
     pragmas = read_pragmas(df)
     if not pragmas:
         return findings

@@ -10,17 +10,33 @@ from ..lint import lint
 from ..parse import parse
 from ..source import SourceError
 from . import output
-from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
-from ..source import context_of
+from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_context_argument, bad_context, context_for, discover,
+                     error, read_source, relpath)
+
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
-    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     add_selection_arguments(parser)
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     parser.add_argument("--show-fixes", action="store_true", help="show the edit each fix would make")
     parser.add_argument("--stdin-filename", metavar="PATH", help="name (and config location) for stdin input '-'")
+    add_context_argument(parser)
+
+
+# The options above for the quick reader in cli/__init__.py (``dhard check`` without argparse):
+# option -> dest (flags, appended values), option -> (dest, choices) (values). tests/test_cli_quick.py
+# checks they are add_arguments' options and that both readers agree.
+QUICK_OPTIONS = {
+    "flags": {"--exit-zero": "exit_zero", "--show-fixes": "show_fixes"},
+    "values": {"--format": ("format", FORMATS), "--config": ("config", None),
+               "--stdin-filename": ("stdin_filename", None), "--context": ("context", None)},
+    "append": {"--select": "select", "--ignore": "ignore"},
+    "defaults": {"format": "text"},
+    "positional": ("paths", (".",)),
+}
 
 
 def add_selection_arguments(parser) -> None:
@@ -56,6 +72,8 @@ PARALLEL_MIN_FILES = 32  # below this, starting workers costs more than it saves
 
 
 def run(args) -> int:
+    if bad_context(args):
+        return EXIT_ERROR
     paths = discover(args.paths)
     if not paths:
         error(f"no Dockerfiles found in {' '.join(args.paths)}")
@@ -100,7 +118,7 @@ def _lint_path(path: str, args) -> tuple:
         source = read_source(path, name)
     except (SourceError, ConfigError) as exc:
         return name, None, [], str(exc), False
-    findings = lint(parse(source), config, context_of(name))
+    findings = lint(parse(source), config, context_for(args, name))
     fails = any(f.severity >= config.failure_threshold for f in findings)
     return name, source, findings, None, fails
 

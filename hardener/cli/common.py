@@ -6,7 +6,7 @@ import fnmatch
 import os
 import sys
 
-from ..source import SourceError, SourceFile
+from ..source import SourceError, SourceFile, context_of
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _PATTERNS = ("Dockerfile", "Containerfile", "Dockerfile.*", "Containerfile.*", "*.Dockerfile", "*.dockerfile", "*.Containerfile")
@@ -40,6 +40,27 @@ def read_source(path: str, stdin_name: str | None = None) -> SourceFile:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)  # enough to know it is too large
         return SourceFile.from_bytes(data, stdin_name or "-")
     return SourceFile.read(path)
+
+
+def add_context_argument(parser) -> None:
+    parser.add_argument("--context", metavar="DIR",
+                        help="the build context whose files the rules read, for every Dockerfile given "
+                             "(default: each Dockerfile's directory)")
+
+
+def bad_context(args) -> bool:
+    """Say so when --context is not a directory (True: the command stops with exit 2)."""
+    context = getattr(args, "context", None)
+    if context is not None and not os.path.isdir(context):
+        error(f"--context {context}: not a directory")
+        return True
+    return False
+
+
+def context_for(args, name: str) -> str | None:
+    """The build context of the Dockerfile ``name``: --context, else its folder (None for stdin)."""
+    context = getattr(args, "context", None)
+    return os.path.abspath(context) if context is not None else context_of(name)
 
 
 def error(message: str) -> None:

@@ -10,8 +10,8 @@ from ..fixer import fix_source
 from ..source import SourceError, atomic_write
 from . import output
 from .check import add_selection_arguments, config_for
-from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, discover, error, read_source, relpath
-from ..source import context_of
+from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_context_argument, bad_context, context_for, discover,
+                     error, read_source, relpath)
 
 
 def add_arguments(parser) -> None:
@@ -23,6 +23,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--exit-non-zero-on-fix", action="store_true", help="exit 1 when a file was changed")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (for formatters)")
     parser.add_argument("--quiet", "-q", action="store_true", help="do not list remaining findings")
+    add_context_argument(parser)
     verify = parser.add_argument_group("verification (builds and runs the image before and after the fixes)")
     verify.add_argument("--verify", action="store_true",
                         help="apply the unsafe and unproven fixes, build and run both images, write only if they agree")
@@ -35,6 +36,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    if bad_context(args):
+        return EXIT_ERROR
     paths = discover(args.paths)
     if not paths:
         error(f"no Dockerfiles found in {' '.join(args.paths)}")
@@ -51,7 +54,7 @@ def run(args) -> int:
             if path == "-":
                 return EXIT_ERROR
             continue
-        context = context_of(name)
+        context = context_for(args, name)
         if args.verify:
             result = fix_source(source, config, unsafe=True, context_dir=context, unproven=True)
             kept = _verified(args, name, result, context)

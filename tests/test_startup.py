@@ -1,0 +1,64 @@
+"""What the start-up shortcuts of `dhard check` must keep: the same output, exit code and exit handlers."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+
+from hardener import pragmas
+
+EXIT = (
+    "import atexit, sys\n"
+    "from pathlib import Path\n"
+    "marker = Path(sys.argv[1])\n"
+    "atexit.register(lambda: marker.write_text('ran'))\n"
+    "sys.argv = ['dhard', *sys.argv[2:]]\n"
+    "from hardener.cli import console\n"
+    "sys.exit(console())\n"
+)
+
+
+def _buffered() -> dict[str, str]:
+    """The environment without PYTHONUNBUFFERED: output to a pipe is then held in a buffer until flushed."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_lint_leaves_pragmas_unread_only_when_read_pragmas_would_find_none():
+    # lint._suppress does not import hardener.pragmas for a text without "ignore": read_pragmas' own first test
+    source = inspect.getsource(pragmas.read_pragmas)
+    assert 'if "ignore" not in text:\n        return []' in source
+
+
+def test_the_quick_exit_flushes_the_output_and_runs_the_exit_handlers(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\n" + "RUN apt-get update && apt-get install -y curl\n" * 200)
+    marker = tmp_path / "atexit"
+    done = subprocess.run([sys.executable, "-c", EXIT, str(marker), "check", str(dockerfile)],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=_buffered())
+    assert done.returncode == 1
+    assert done.stdout.count("DH301") == 200 and done.stdout.endswith("\n")
+    assert "Found" in done.stderr
+    assert marker.read_text() == "ran"
+
+
+def test_a_closed_pipe_exits_as_it_always_did(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM debian:12\n" + "RUN apt-get update && apt-get install -y curl\n" * 600)
+    proc = subprocess.Popen([sys.executable, "-m", "hardener", "check", str(dockerfile)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_buffered())
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0  # BrokenPipeError is caught by main()
+    assert b"Traceback" not in err
+
+
+def test_other_commands_exit_the_usual_way(tmp_path):
+    marker = tmp_path / "atexit"
+    done = subprocess.run([sys.executable, "-c", EXIT, str(marker), "rules"], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path, env=_buffered())
+    assert done.returncode == 0 and "DH101" in done.stdout
+    assert marker.read_text() == "ran"
