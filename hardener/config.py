@@ -19,6 +19,7 @@ KNOWN_KEYS = {
     "images",
     "pins",
     "extend-select",
+    "build-target",
 }
 
 
@@ -42,6 +43,7 @@ class Config:
     trusted_registries: tuple[str, ...] | None = None  # None: DH405 has nothing to check against
     images: tuple[dict, ...] = ()  # extra base-image knowledge
     pins: dict = field(default_factory=dict)  # image reference -> pinned reference
+    build_target: str | None = None  # the stage `dhard harden` hardens (docker build --target); None: the last
     path: str | None = None
 
     def with_overrides(self, **changes) -> "Config":
@@ -195,6 +197,11 @@ def from_mapping(data, path: str) -> Config:
         if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
             raise ConfigError(path, "key 'pins' must map image references to pinned references")
         kwargs["pins"] = dict(pins)
+    if "build-target" in data:
+        value = data["build-target"]
+        if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
+            raise ConfigError(path, "key 'build-target' must be a stage name (as `docker build --target` takes)")
+        kwargs["build_target"] = value.strip()
     return Config(**kwargs)
 
 

@@ -58,6 +58,11 @@ def _level(app_dir: Path) -> str:
     return str(harness.load_app(app_dir).target.get("level", "distroless"))
 
 
+def _build_target(spec) -> str | None:
+    """app.yml's ``build.target``: the stage compose builds (``--target``), which dhard hardens (``--build-target``)."""
+    return (spec.get("build") or {}).get("target")
+
+
 def _cannot_install_reason() -> str | None:
     """Why the engine cannot be installed here, or None when setup.sh can do it."""
     if os.name != "posix":
@@ -132,6 +137,8 @@ def harden(spec, workdir: Path, level: str | None = None) -> str:
     args = ["harden", str(copy), "--context", str(spec.context), "--write"]
     if level:
         args += ["--level", level]
+    if _build_target(spec):
+        args += ["--build-target", _build_target(spec)]
     proc = dhard(*args)
     assert proc.returncode == 0, (
         f"dhard harden {' '.join(args[1:])} exited {proc.returncode}\n"
@@ -148,11 +155,11 @@ def harden(spec, workdir: Path, level: str | None = None) -> str:
 _STORE_RACE = ("layer not known", "image not known", "identifier is not a container")
 
 
-def build(spec, dockerfile: Path, tag: str) -> float:
+def build(spec, dockerfile: Path, tag: str, target: str | None = None) -> float:
     ca_mount = bool((spec.get("build") or {}).get("ca_mount", True))
     seconds = 0.0
     for attempt in range(3):
-        result = harness.build(dockerfile, spec.context, tag, ca_mount=ca_mount, check=False)
+        result = harness.build(dockerfile, spec.context, tag, ca_mount=ca_mount, target=target, check=False)
         seconds += result.seconds
         if result.ok or not any(m in result.tail(5) for m in _STORE_RACE):
             break
@@ -192,7 +199,7 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
     orig_tag, new_tag = f"{TAG}/{spec.name}:orig", f"{TAG}/{spec.name}:hardened"
     try:
         # 1. the original builds and answers as app.yml expects (otherwise the app, not dhard, is broken)
-        steps["build-orig"] = build(spec, spec.dockerfile, orig_tag)
+        steps["build-orig"] = build(spec, spec.dockerfile, orig_tag, target=_build_target(spec))
         before = harness.probe_detailed(orig_tag, spec)
         assert before.ok, "the ORIGINAL image does not answer as app.yml expects\n" + _explain("original", before)
 
@@ -221,7 +228,7 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
         assert HOST_CA + ":" not in text, "the rewritten Dockerfile mentions the build machine's CA bundle mount"
 
         # 3. the rewrite builds and gives the same answer
-        steps["build-new"] = build(spec, tmp_path / "Dockerfile", new_tag)
+        steps["build-new"] = build(spec, tmp_path / "Dockerfile", new_tag, target=_build_target(spec))
         after = harness.probe_detailed(new_tag, spec)
         assert after.status is not None, "the REWRITTEN image did not answer\n" + _explain("rewritten", after) + (
             f"\n--- rewritten Dockerfile ---\n{text}"

@@ -1,5 +1,9 @@
 """``dhard harden``: rewrite a build into a multi-stage, shell-less, non-root image.
 
+``--build-target STAGE`` (or the configuration's ``build-target``) hardens the
+image ``docker build --target STAGE`` builds; the output builds the hardened
+image with ``--target STAGE`` (see ``rewrite.emit.render_target``).
+
 Exit codes: 0 Success (the diff, or the file written), 1 Skip (nothing written;
 the reason on stderr) or an unproven rewrite (the diff is shown, nothing is
 written without --verify; why on stderr), 2 Failure or a usage error. With ``--verify`` the exit
@@ -24,6 +28,10 @@ def add_arguments(parser) -> None:
                         help="which family of shell-less images to ship on (default: distroless)")
     parser.add_argument("--level", choices=("distroless", "hardened"), default="distroless",
                         help="distroless: shell-less final stage; hardened: non-root fallback on the same OS")
+    parser.add_argument("--build-target", metavar="STAGE", default=None,
+                        help="harden the image `docker build --target STAGE` builds (compose `target:`), not the "
+                             "last stage's; `--target STAGE` then builds the hardened image (default: the "
+                             "configuration's build-target, else the last stage)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--write", action="store_true", help="write the result over the Dockerfile")
     out.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
@@ -66,10 +74,20 @@ def run(args) -> int:
         return EXIT_ERROR
     from ..rewrite import Failure, Skip, harden
 
-    result = harden(source, context=context, target=args.target, level=args.level, config=config)
+    # the stage to harden: --build-target, else the configuration's build-target, else the last one
+    configured = getattr(config, "build_target", None)
+    from_config = args.build_target is None and configured is not None
+    build_target = configured if from_config else args.build_target
+    result = harden(source, context=context, target=args.target, level=args.level, config=config,
+                    build_target=build_target)
     shown = relpath(name)
     err = sys.stderr
     if isinstance(result, Failure):
+        if build_target is not None and result.error.startswith("no stage named"):
+            config_path = getattr(config, "path", None)
+            origin = f"build-target in {relpath(config_path)}" if from_config and config_path else "--build-target"
+            error(f"{shown}: {result.error} ({origin})")
+            return EXIT_ERROR
         error(f"{shown}: {result.error}")
         return EXIT_ERROR
     if isinstance(result, Skip):
@@ -93,7 +111,7 @@ def run(args) -> int:
         err.write(f"  hint: the rewrite may break the app there; --verify builds and runs both images and writes "
                   f"only when they answer alike, or make the app's writes plain to read and run again\n")
     if args.verify:
-        code = _verify(args, name, result, context, shown)
+        code = _verify(args, name, result, context, shown, build_target)
         if code != EXIT_CLEAN:
             return code
     if args.write and unproven:
@@ -135,7 +153,7 @@ def _notes(err, shown: str, result, explain: bool) -> None:
             err.write(f"{where}: why: {note.message}\n")
 
 
-def _verify(args, name: str, result, context, shown: str) -> int:
+def _verify(args, name: str, result, context, shown: str, build_target: str | None = None) -> int:
     if name == "-" or context is None:
         error("--verify needs a Dockerfile on disk and its build context")
         return EXIT_ERROR
@@ -158,6 +176,7 @@ def _verify(args, name: str, result, context, shown: str) -> int:
             probe_cmd=probe_cmd,
             timeout=args.timeout,
             require_shell_free=args.level == "distroless",
+            build_target=build_target,
         )
     except (EngineError, ValueError) as exc:
         error(f"--verify: {exc}")

@@ -31,10 +31,13 @@ LEVELS = ("distroless", "hardened")
 _NO_FALLBACK = frozenset(("already-hardened", "windows", "privileged-port"))
 
 
-def harden(source, context=None, target: str = "distroless", level: str = "distroless", config=None) -> Result:
+def harden(source, context=None, target: str = "distroless", level: str = "distroless", config=None,
+           build_target: str | None = None) -> Result:
     """Rewrite ``source`` (text, SourceFile or parsed Dockerfile).
 
     ``context`` is the build context directory (None: nothing in it can be read).
+    ``build_target`` is the stage ``docker build --target`` builds (compose ``target:``; None: the last
+    one): the image that is hardened. A Failure when no stage has that name.
     """
     from ..model import Dockerfile
     from ..parse import parse
@@ -55,16 +58,23 @@ def harden(source, context=None, target: str = "distroless", level: str = "distr
         return Failure(f"BuildKit cannot parse the Dockerfile (line {df.error.line}): {df.error.message}")
     if not df.stages:
         return Failure("the Dockerfile has no FROM")
+    if build_target is not None:
+        from ..semantic.build import UnknownTarget, target_stage
+
+        try:
+            target_stage(df, build_target)
+        except UnknownTarget as exc:
+            return Failure(str(exc))
     context_dir = Path(context) if context is not None else None
     log = Log()
     try:
         if level == "hardened":
             from .hardened import rewrite as hardened_rewrite
 
-            return hardened_rewrite(df, context_dir, config, log)
+            return hardened_rewrite(df, context_dir, config, log, build_target)
         from .distroless import rewrite
 
-        result = rewrite(df, context_dir, target, config, log)
+        result = rewrite(df, context_dir, target, config, log, build_target)
         if parse(result.text).error is not None:
             return Failure("internal error: the rewritten Dockerfile does not parse; please report this file")
         return result

@@ -31,8 +31,8 @@ from .result import Log, SkipError, Success
 HEADER = "Runtime image written by dhard harden: no shell, no package manager, runs as uid {uid}."
 
 
-def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Success:
-    facts = Facts(df, context_dir, config)
+def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log, build_target: str | None = None) -> Success:
+    facts = Facts(df, context_dir, config, build_target)
     _guard(facts)
     info = facts.root_info
     if info.has_shell is False:
@@ -86,7 +86,10 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log) -> Succe
     if edit is not None:
         log.why(f"the original final stage is named {facts.alias} so the runtime stage can copy from it",
                 facts.where(facts.final.from_))
-    text = emit.render(df, edit, extra_stages, final)
+    if facts.build_target is not None:  # the runtime stage takes the --build-target stage's name
+        text = emit.render_target(facts, extra_stages, final, log)
+    else:
+        text = emit.render(df, edit, extra_stages, final)
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=runtime.image,
                    unproven=tuple(log.unproven_reasons))
 
@@ -168,6 +171,7 @@ def _already_shellless(facts: Facts, log: Log) -> Success:
             f"the final stage ({facts.root.base.written}) is already shell-less and runs as {run_as.user}",
             "run `dhard check` for what is left",
         )
+    emit.no_children(facts, "is already shell-less, so dhard adds a USER to it")
     df = facts.df
     uid = info.nonroot_uid or 65532
     last = facts.final.instructions[-1]

@@ -12,6 +12,12 @@ need the app to change:
 - then the lint rules' fixes, unsafe ones included (``hardener.fixer``):
   package-manager lists and caches removed, ``--no-install-recommends``,
   exec-form CMD/ENTRYPOINT, pins from the configuration.
+
+With ``--build-target`` the file is hardened as if it ended with that stage
+(the rules judge the last stage), and the stages after it follow as written.
+The stages are edited in place, so when a later stage reads one the rewrite
+changes (``FROM app AS dev`` would inherit the USER), it is skipped: the
+distroless level keeps the original as a builder and handles that case.
 """
 
 from __future__ import annotations
@@ -27,9 +33,15 @@ STRIP_BUSYBOX = "find / -xdev \\( -perm -4000 -o -perm -2000 \\) -type f -exec c
 _TRAILERS = frozenset("CMD ENTRYPOINT HEALTHCHECK EXPOSE LABEL STOPSIGNAL VOLUME MAINTAINER ONBUILD".split())
 
 
-def rewrite(df: Dockerfile, context_dir, config, log: Log) -> Success:
+def rewrite(df: Dockerfile, context_dir, config, log: Log, build_target: str | None = None) -> Success:
     from ..fixer import fix_source
 
+    if build_target is not None:
+        from ..semantic.build import target_stage
+
+        stage = target_stage(df, build_target)
+        if stage.index < len(df.stages) - 1:
+            return _rewrite_head(df, stage, context_dir, config, log)
     facts = Facts(df, context_dir, config)
     info = facts.root_info
     for stage in facts.chain:
@@ -63,6 +75,59 @@ def rewrite(df: Dockerfile, context_dir, config, log: Log) -> Success:
                         "run `dhard check` for what is left")
     return Success(text=new_text, warnings=tuple(log.warnings), explain=tuple(log.explain),
                    base=facts.root.base.written, level="hardened")
+
+
+def _rewrite_head(df: Dockerfile, stage, context_dir, config, log: Log) -> Success:
+    """--build-target with later stages: the file up to ``stage`` is hardened, the rest kept as written."""
+    from ..semantic.build import Build
+
+    later = df.stages[stage.index + 1:]
+    split = later[0].from_.trivia_start
+    head = parse(df.source.with_text(df.text[:split]))
+    result = rewrite(head, context_dir, config, log)  # the target is the last stage of the head
+    new = parse(df.source.with_text(result.text))
+    changed = [s for s in head.stages
+               if s.index >= len(new.stages) or _text_of(head, s) != _text_of(new, new.stages[s.index])]
+    build = Build(df, config)
+    for reader in later:
+        read = _reads(build, reader)
+        hit = next((s for s in changed if s.index in read), None)
+        if hit is not None:
+            name = hit.alias or f"at line {hit.from_.start_line}"
+            how = "is built on it" if any(c.index == hit.index for c in build.chain(reader)) else "copies from it"
+            raise SkipError("unsupported", f"the hardened level changes the stage {name} in place, and "
+                            f"{reader.alias or 'a later stage'} ({_where(df, reader.from_)}) {how}: "
+                            "it would build differently", "use the distroless level, which keeps the original "
+                            "stage as the builder of a new one, or harden without --build-target")
+    names = ", ".join(s.alias or f"the one at line {s.from_.start_line}" for s in later)
+    log.why(f"the stages after {stage.alias} ({names}) are kept as written: `--target {stage.alias}` does not "
+            "build them, and none reads a stage the rewrite changes", _where(df, later[0].from_))
+    text = result.text if result.text.endswith("\n") else result.text + df.source.newline
+    return Success(text=text + df.text[split:], warnings=tuple(log.warnings), explain=tuple(log.explain),
+                   base=result.base, level="hardened")
+
+
+def _text_of(df: Dockerfile, stage) -> str:
+    return df.text[stage.from_.start:stage.instructions[-1].end]
+
+
+def _reads(build, stage) -> set[int]:
+    """The stages ``stage`` reads files or its base from, directly or not."""
+    seen: set[int] = set()
+    todo = [stage.index]
+    while todo:
+        for index in build.stage_inputs(build.df.stages[todo.pop()]):
+            if index not in seen:
+                seen.add(index)
+                todo.append(index)
+    return seen
+
+
+def _where(df: Dockerfile, ins) -> str:
+    import os
+
+    name = os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
+    return f"{name}:{ins.start_line}"
 
 
 def _own_edits(facts: Facts, log: Log) -> str:

@@ -1,9 +1,10 @@
 """Facts about the build that the rewrite needs, read once from the model.
 
-The *app chain* is the final stage plus the stages it is built ``FROM``: what
-the original image is. It becomes the builder of the rewrite, verbatim; the
-new final stage copies out of it what the app needs. This module works out,
-for that chain: the working directory and user in effect, the ENTRYPOINT/CMD
+The *app chain* is the final stage (the ``--build-target`` stage, else the
+last) plus the stages it is built ``FROM``: what the original image is. It
+becomes the builder of the rewrite, verbatim; the new final stage copies out
+of it what the app needs. This module works out, for that chain: the
+working directory and user in effect, the ENTRYPOINT/CMD
 the image really runs (in exec form, shell forms simplified only when no shell
 feature is used), every COPY/ADD and where it lands, the OS packages it
 installs, and which paths the app is given to write.
@@ -65,29 +66,42 @@ class Package:
 
 
 class Facts:
-    def __init__(self, df: Dockerfile, context_dir: Path | None, config=None):
+    """``build_target``: the stage ``docker build --target`` builds (None: the last). It is "the final
+    stage" of everything below; the stages after it are ``later`` (see ``emit.render_target``)."""
+
+    def __init__(self, df: Dockerfile, context_dir: Path | None, config=None, build_target: str | None = None):
         self.df = df
-        self.build = Build(df, config)
+        self.build = Build(df, config, target=build_target)  # UnknownTarget when no stage has that name
         self.context_dir = Path(context_dir) if context_dir is not None else None
         self.name = os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
-        final = df.final_stage
+        final = self.build.final_stage
         assert final is not None
         self.final = final
-        chain = [final]
-        seen = {final.index}
-        while chain[0].parent is not None and chain[0].parent not in seen:
-            seen.add(chain[0].parent)
-            chain.insert(0, df.stages[chain[0].parent])
-        self.chain: list[Stage] = chain
-        self.root = chain[0]
+        self.build_target = build_target  # as asked (the stage itself: final)
+        self.later: list[Stage] = list(df.stages[final.index + 1:]) if build_target is not None else []
+        self.chain: list[Stage] = list(self.build.final_chain)
+        self.root = self.chain[0]
         self.root_info = self.build.image_info(self.root.base)
-        self.chain_indexes = {s.index for s in chain}
-        self.instructions: list[Instruction] = [i for s in chain for i in s.instructions]
+        self.chain_indexes = {s.index for s in self.chain}
+        self.instructions: list[Instruction] = [i for s in self.chain for i in s.instructions]
         self._issued: set[str] = set()
         self.notes: list[tuple[str, str | None]] = []  # explain lines found while reading
-        self.alias = final.alias or self.new_alias("build")
+        if build_target is not None:
+            # the runtime stage takes the target's name (``--target`` then builds it); the original
+            # stage, renamed, is its builder (and what later stages that read it keep reading)
+            assert final.alias is not None
+            self.target_name: str | None = final.alias
+            self.alias = self.new_alias(f"{final.alias}-build")
+        else:
+            self.target_name = None
+            self.alias = final.alias or self.new_alias("build")
         self._copy_cache: dict[int, CopyFact | None] = {}
         self._walk()
+
+    @property
+    def built_stages(self) -> list[Stage]:
+        """The stages up to the built one: later stages are not built (``--target``), nor can it read them."""
+        return list(self.df.stages[: self.final.index + 1])
 
     def new_alias(self, wanted: str) -> str:
         """A stage name not used in the file yet."""

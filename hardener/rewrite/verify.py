@@ -9,7 +9,8 @@ What it does, with the container engine's command line (``docker`` or
 
 1. ``<engine> build --pull=never -f <Dockerfile> -t <tag> <context>`` for the
    original and for the rewritten text (written to a temporary file outside the
-   context). ``--pull=never`` (and ``--format docker``, which keeps HEALTHCHECK) are
+   context); with ``build_target`` both with ``--target <stage>``, as compose
+   builds them (the rewrite names its runtime stage after the target). ``--pull=never`` (and ``--format docker``, which keeps HEALTHCHECK) are
    podman's; docker gets no pull flag (it has no "never"). Extra build options (say, a CA bundle mount a machine needs for pip)
    come from ``build_options`` or, when that is None, the environment variable
    ``DHARD_VERIFY_BUILD_OPTS`` (split like a shell would) -- never from the
@@ -266,11 +267,14 @@ class Engine:
         self.runner = runner or _default_runner
 
     # command lines
-    def build_cmd(self, dockerfile: Path, tag: str, context: Path, options: Sequence[str] = ()) -> list[str]:
+    def build_cmd(self, dockerfile: Path, tag: str, context: Path, options: Sequence[str] = (),
+                  target: str | None = None) -> list[str]:
         cmd = [self.name, "build"]
         if self.name == "podman":
             # docker format keeps HEALTHCHECK, SHELL and STOPSIGNAL, which OCI image configs drop
             cmd += ["--pull=never", "--format", "docker"]
+        if target is not None:
+            cmd += ["--target", target]
         return cmd + ["-f", str(dockerfile), "-t", tag, *options, str(context)]
 
     def run_http_cmd(self, tag: str, name: str, port: int) -> list[str]:
@@ -396,9 +400,9 @@ def _no_proxy_opener() -> urllib.request.OpenerDirector:
 
 
 def _build(engine: Engine, image: ImageReport, dockerfile: Path, context: Path, options: Sequence[str],
-           timeout: float) -> None:
+           timeout: float, target: str | None = None) -> None:
     start = time.monotonic()
-    cp = engine.run(engine.build_cmd(dockerfile, image.tag, context, options), timeout=timeout)
+    cp = engine.run(engine.build_cmd(dockerfile, image.tag, context, options, target), timeout=timeout)
     image.build_seconds = time.monotonic() - start
     if cp.returncode != 0:
         log = (cp.stdout or "") + (cp.stderr or "")
@@ -517,12 +521,14 @@ def verify(
     require_shell_free: bool = True,
     keep_images: bool = False,
     runner: Runner | None = None,
+    build_target: str | None = None,
 ) -> VerifyReport:
     """Build, run, probe and compare the original and the rewritten image; see the module docs.
 
     Raises EngineError when the engine cannot be used at all and ValueError for a
     bad probe spec; everything else (a failed build, no answer) is in the report.
     ``require_shell_free=False`` is for ``--level hardened``, which keeps a shell.
+    ``build_target``: both images are built with ``--target`` that stage (``dhard harden --build-target``).
     """
     if probe_http and probe_cmd:
         raise ValueError("give --probe-http or --probe-cmd, not both")
@@ -540,9 +546,9 @@ def verify(
         with tempfile.TemporaryDirectory(prefix="dhard-verify-") as tmp:
             rewritten_path = Path(tmp) / "Dockerfile"
             rewritten_path.write_text(rewritten_text, encoding="utf-8")
-            _build(eng, orig, original, context, build_options, build_timeout)
+            _build(eng, orig, original, context, build_options, build_timeout, build_target)
             if orig.built:
-                _build(eng, new, rewritten_path, context, build_options, build_timeout)
+                _build(eng, new, rewritten_path, context, build_options, build_timeout, build_target)
         for image in (orig, new):
             if not image.built:
                 continue

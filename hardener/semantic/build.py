@@ -18,13 +18,35 @@ if TYPE_CHECKING:
     from .state import State
 
 
+class UnknownTarget(ValueError):
+    """``--target`` names no stage of the file (BuildKit: "failed to reach build target")."""
+
+
+def target_stage(dockerfile: "Dockerfile", name: str) -> "Stage":
+    """The stage ``docker build --target NAME`` builds: the first one named NAME, the case ignored, as in
+    BuildKit (a stage's number is not a target); UnknownTarget when there is none."""
+    wanted = name.strip().lower()
+    for stage in dockerfile.stages:
+        if stage.alias and stage.alias.lower() == wanted:
+            return stage
+    names = ", ".join(dict.fromkeys(s.alias for s in dockerfile.stages if s.alias))
+    raise UnknownTarget(f"no stage named {name} ({'stages: ' + names if names else 'no stage has a name'})")
+
+
 class Build:
-    def __init__(self, dockerfile: "Dockerfile", config: "Config | None" = None, context_dir=None):
+    def __init__(self, dockerfile: "Dockerfile", config: "Config | None" = None, context_dir=None,
+                 target: str | None = None):
         from ..config import Config
 
         self.df = dockerfile
         self.config = config or Config()
         self.context_dir = context_dir  # the build context, where its files can be read (None: not at hand)
+        # the stage that is built (``docker build --target``; None: the last one): the image every fact
+        # about "the final image" describes. UnknownTarget when the file has no stage of that name.
+        self.target = target
+        self.final_stage: "Stage | None" = (
+            target_stage(dockerfile, target) if target is not None else dockerfile.final_stage
+        )
         self._memo: dict = {}
 
     def memo(self, key, compute):
@@ -37,8 +59,13 @@ class Build:
     # -- stages -------------------------------------------------------------------------------------
 
     def ships(self, instruction: "Instruction") -> bool:
-        stage = self.df.stage_of(instruction)
-        return stage is not None and stage.ships
+        """Whether ``instruction`` is part of the built image: its stage is the built one or one it is built FROM."""
+        return instruction.stage is not None and instruction.stage in self.shipping
+
+    @cached_property
+    def shipping(self) -> frozenset[int]:
+        """Indexes of the stages the built image is made of (``Stage.ships`` when the last stage is built)."""
+        return frozenset(stage.index for stage in self.final_chain)
 
     def chain(self, stage: "Stage") -> list["Stage"]:
         """The stage and the stages it is built FROM, root first."""
@@ -53,7 +80,8 @@ class Build:
 
     @cached_property
     def final_chain(self) -> list["Stage"]:
-        final = self.df.final_stage
+        """The built stage (``final_stage``) and the stages it is built FROM, root first."""
+        final = self.final_stage
         return self.chain(final) if final is not None else []
 
     def root_stage(self, stage: "Stage") -> "Stage":

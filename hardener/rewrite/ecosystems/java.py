@@ -46,7 +46,7 @@ def java_version(facts: Facts) -> str:
         if m:
             return m.group(1)
     versions = set()
-    for stage in facts.df.stages:
+    for stage in facts.built_stages:
         if stage.index in facts.chain_indexes or stage.parent is not None:
             continue
         other = facts.build.image_info(stage.base)

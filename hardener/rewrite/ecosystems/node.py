@@ -55,7 +55,7 @@ def node_version(facts: Facts) -> str:
         candidates.append((info.runtime_version, facts.root.base.written))
     else:
         # a fat final stage (apk add nodejs) built from a node:NN stage
-        for stage in facts.df.stages:
+        for stage in facts.built_stages:
             if stage.index in facts.chain_indexes or stage.parent is not None:
                 continue
             other = facts.build.image_info(stage.base)
