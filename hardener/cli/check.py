@@ -10,8 +10,8 @@ from ..lint import lint
 from ..parse import parse
 from ..source import SourceError
 from . import output
-from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_context_argument, bad_context, context_for, discover,
-                     error, read_source, relpath)
+from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_build_target_argument, add_context_argument,
+                     bad_context, context_for, discover, error, read_source, relpath, unknown_target)
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -24,6 +24,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--show-fixes", action="store_true", help="show the edit each fix would make")
     parser.add_argument("--stdin-filename", metavar="PATH", help="name (and config location) for stdin input '-'")
     add_context_argument(parser)
+    add_build_target_argument(parser)
 
 
 # The options above for the quick reader in cli/__init__.py (``dhard check`` without argparse):
@@ -32,7 +33,8 @@ def add_arguments(parser) -> None:
 QUICK_OPTIONS = {
     "flags": {"--exit-zero": "exit_zero", "--show-fixes": "show_fixes"},
     "values": {"--format": ("format", FORMATS), "--config": ("config", None),
-               "--stdin-filename": ("stdin_filename", None), "--context": ("context", None)},
+               "--stdin-filename": ("stdin_filename", None), "--context": ("context", None),
+               "--build-target": ("build_target", None)},
     "append": {"--select": "select", "--ignore": "ignore"},
     "defaults": {"format": "text"},
     "positional": ("paths", (".",)),
@@ -65,7 +67,8 @@ def config_for(path: str, args):
             raise ConfigError(args.config, "no [tool.dhard] section")
     else:
         base = load_config(None if path == "-" else path)
-    return base.with_overrides(select=split_codes(args.select), ignore=split_codes(args.ignore))
+    return base.with_overrides(select=split_codes(args.select), ignore=split_codes(args.ignore),
+                               build_target=getattr(args, "build_target", None))
 
 
 PARALLEL_MIN_FILES = 32  # below this, starting workers costs more than it saves
@@ -118,7 +121,12 @@ def _lint_path(path: str, args) -> tuple:
         source = read_source(path, name)
     except (SourceError, ConfigError) as exc:
         return name, None, [], str(exc), False
-    findings = lint(parse(source), config, context_for(args, name))
+    from ..semantic.build import UnknownTarget
+
+    try:
+        findings = lint(parse(source), config, context_for(args, name))
+    except UnknownTarget as exc:
+        return name, None, [], unknown_target(name, exc), False
     fails = any(f.severity >= config.failure_threshold for f in findings)
     return name, source, findings, None, fails
 

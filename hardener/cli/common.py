@@ -48,6 +48,17 @@ def add_context_argument(parser) -> None:
                              "(default: each Dockerfile's directory)")
 
 
+def add_build_target_argument(parser) -> None:
+    parser.add_argument("--build-target", metavar="STAGE",
+                        help="judge the image `docker build --target STAGE` builds (compose `target:`), not the last "
+                             "stage's (default: the configuration's build-target)")
+
+
+def unknown_target(name: str, exc) -> str:
+    """The one-line error for a --build-target (or configured build-target) the Dockerfile has no stage for."""
+    return f"{relpath(name)}: build-target: {exc}"
+
+
 def bad_context(args) -> bool:
     """Say so when --context is not a directory (True: the command stops with exit 2)."""
     context = getattr(args, "context", None)

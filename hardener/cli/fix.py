@@ -7,11 +7,12 @@ import sys
 
 from ..config import ConfigError
 from ..fixer import fix_source
+from ..semantic.build import UnknownTarget
 from ..source import SourceError, atomic_write
 from . import output
 from .check import add_selection_arguments, config_for
-from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_context_argument, bad_context, context_for, discover,
-                     error, read_source, relpath)
+from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_build_target_argument, add_context_argument,
+                     bad_context, context_for, discover, error, read_source, relpath, unknown_target)
 
 
 def add_arguments(parser) -> None:
@@ -24,6 +25,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (for formatters)")
     parser.add_argument("--quiet", "-q", action="store_true", help="do not list remaining findings")
     add_context_argument(parser)
+    add_build_target_argument(parser)
     verify = parser.add_argument_group("verification (builds and runs the image before and after the fixes)")
     verify.add_argument("--verify", action="store_true",
                         help="apply the unsafe and unproven fixes, build and run both images, write only if they agree")
@@ -54,17 +56,15 @@ def run(args) -> int:
             if path == "-":
                 return EXIT_ERROR
             continue
-        context = context_for(args, name)
-        if args.verify:
-            result = fix_source(source, config, unsafe=True, context_dir=context, unproven=True)
-            kept = _verified(args, name, result, context)
-            if kept is None:
-                could_not_run = True
-                continue
-            if not kept:
-                result = fix_source(source, config, unsafe=False, context_dir=context)
-        else:
-            result = fix_source(source, config, unsafe=args.unsafe_fixes, context_dir=context)
+        try:
+            result = _fixed(args, name, source, config)
+        except UnknownTarget as exc:
+            error(unknown_target(name, exc))
+            could_not_run = True
+            continue
+        if result is None:
+            could_not_run = True
+            continue
         changed = result.source.text != source.text
         changed_any |= changed
         shown = relpath(name)
@@ -100,7 +100,19 @@ def run(args) -> int:
     return EXIT_FINDINGS if remaining_any and not args.exit_zero else EXIT_CLEAN
 
 
-def _verified(args, name: str, result, context: str | None) -> bool | None:
+def _fixed(args, name: str, source, config):
+    """The fix loop's result for one file (None: --verify could not check it)."""
+    context = context_for(args, name)
+    if not args.verify:
+        return fix_source(source, config, unsafe=args.unsafe_fixes, context_dir=context)
+    result = fix_source(source, config, unsafe=True, context_dir=context, unproven=True)
+    kept = _verified(args, name, result, context, config.build_target)
+    if kept is None:
+        return None
+    return result if kept else fix_source(source, config, unsafe=False, context_dir=context)
+
+
+def _verified(args, name: str, result, context: str | None, build_target: str | None) -> bool | None:
     """Whether the fixed image answers as the original does (None: it could not be checked)."""
     if not result.applied:
         return True
@@ -115,7 +127,7 @@ def _verified(args, name: str, result, context: str | None) -> bool | None:
     try:
         report = verify(Path(name), result.source.text, Path(context), engine=args.engine or default_engine(),
                         probe_http=args.probe_http, probe_cmd=shlex.split(args.probe_cmd) if args.probe_cmd else None,
-                        timeout=args.timeout, require_shell_free=False)
+                        timeout=args.timeout, require_shell_free=False, build_target=build_target)
     except (EngineError, ValueError) as exc:
         error(f"--verify: {exc}")
         return None

@@ -16,6 +16,7 @@ from ..findings import Edit, Finding
 from ..lint import lint
 from ..model import Dockerfile
 from ..parse import parse
+from ..record import replace
 from ..source import BOM, SourceFile, context_of
 from .positions import UTF16, LineIndex
 
@@ -55,11 +56,26 @@ def analyse(text: str, path: str, config: Config, encoding: str = UTF16) -> Anal
     source = SourceFile.from_text(text, path)
     df = parse(source)
     crashed: tuple = ()
+    config = _target_of(df, config)
     try:
         findings = lint(df, config, context_of(path))
     except Exception:
         findings, crashed = _lint_rule_by_rule(df, config)
     return Analysis(text=text, source=source, df=df, findings=findings, config=config, encoding=encoding, crashed=crashed)
+
+
+def _target_of(df: Dockerfile, config: Config) -> Config:
+    """``config`` without its build-target when this file has no such stage: the editor judges the last
+    stage then, as `dhard check` would refuse the file."""
+    if config.build_target is None or df.error is not None:
+        return config
+    from ..semantic.build import UnknownTarget, target_stage
+
+    try:
+        target_stage(df, config.build_target)
+    except UnknownTarget:
+        return replace(config, build_target=None)
+    return config
 
 
 def _lint_rule_by_rule(df: Dockerfile, config: Config) -> tuple[list[Finding], tuple]:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 class RuleContext:
     def __init__(self, dockerfile: Dockerfile, config: "Config | None" = None, context_dir=None):
-        self.build = Build(dockerfile, config, context_dir)
+        # the image judged: the stage `docker build --target` builds (build-target), else the last one
+        self.build = Build(dockerfile, config, context_dir, target=getattr(config, "build_target", None))
         self.df = dockerfile
         self.config = self.build.config
         self.text = dockerfile.text

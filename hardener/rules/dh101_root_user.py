@@ -42,6 +42,14 @@ def check(ctx):
     yield ctx.finding(CODE, final.from_, _with(message, note), fix=fix)
 
 
+def _heir(build, final):
+    """A later stage built FROM ``final`` (the build-target), which a USER added to it would change."""
+    for stage in build.df.stages[final.index + 1:]:
+        if any(s.index == final.index for s in build.chain(stage)):
+            return stage
+    return None
+
+
 def _with(message: str, note: str | None) -> str:
     return f"{message} ({note})" if note else message
 
@@ -55,6 +63,10 @@ def _fix(ctx, stages, info, last_user):
     body = final.instructions
     if any(ins.sub is not None and ins.sub.name == "RUN" for ins in body):
         return None, None  # ONBUILD RUN triggers would run as the new user in child images
+    heir = _heir(ctx.build, final)
+    if heir is not None:
+        return None, (f"no fix: {heir.alias or 'the stage at line ' + str(heir.from_.start_line)} is built FROM "
+                      f"{final.alias} and would inherit the USER; add it where that stage no longer needs root")
     workdir = ctx.build.end_state(final).workdir
     if workdir == "/root" or workdir.startswith("/root/"):
         return None, (f"no fix: the app runs in {workdir}, inside root's home, which no other user may enter; "

@@ -8,7 +8,7 @@ CODE = "DH203"
 
 
 def check(ctx):
-    final = ctx.df.final_stage
+    final = ctx.build.final_stage
     if final is None:
         return
     info = ctx.build.image_of(final)

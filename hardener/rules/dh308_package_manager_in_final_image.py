@@ -19,7 +19,7 @@ _PACKAGES = {"apk": "apk-tools", "apt": "apt", "dnf": "dnf", "yum": "yum", "micr
 
 
 def check(ctx):
-    final = ctx.df.final_stage
+    final = ctx.build.final_stage
     if final is None:
         return
     info = ctx.build.image_of(final)
