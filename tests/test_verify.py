@@ -318,3 +318,86 @@ def test_verify_without_an_engine(dockerfile):
         verify(dockerfile, "FROM x\n", dockerfile.parent, runner=missing)
     with pytest.raises(ValueError):
         verify(dockerfile, "FROM x\n", dockerfile.parent, probe_http="8000", probe_cmd=["x"], runner=missing)
+
+
+# -- interrupted, and what the containers may do ----------------------------------------------
+
+
+class _InterruptedEngine(FakeEngine):
+    """Calls ``interrupt`` (Ctrl-C, a CI timeout's SIGTERM) the first time a command matches ``when``."""
+
+    def __init__(self, when, interrupt, **kw):
+        super().__init__(**kw)
+        self.when, self.interrupt = when, interrupt
+
+    def __call__(self, cmd, timeout=None, **kw):
+        if self.interrupt is not None and self.when(cmd):
+            interrupt, self.interrupt = self.interrupt, None
+            self.calls.append(list(cmd))
+            interrupt()
+        return super().__call__(cmd, timeout, **kw)
+
+
+def _ctrl_c():
+    raise KeyboardInterrupt
+
+
+def _sigterm():
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _leftovers(fake: FakeEngine) -> tuple[set, set]:
+    started = {c[c.index("--name") + 1] for c in fake.calls if c[1] == "run"}
+    removed = {c[-1] for c in fake.calls if c[1] == "rm"}
+    return started - removed, fake.images
+
+
+_MOMENTS = {
+    "while the original answers": lambda cmd: cmd[1] == "port",
+    "while the rewritten image builds": lambda cmd: cmd[1] == "build" and cmd[cmd.index("-t") + 1].endswith(":rewritten"),
+    "while looking for a shell": lambda cmd: cmd[1] == "run" and "--entrypoint" in cmd,
+}
+
+
+@pytest.mark.parametrize("moment", list(_MOMENTS))
+def test_ctrl_c_removes_what_verify_made(dockerfile, servers, moment):
+    fake = _InterruptedEngine(_MOMENTS[moment], _ctrl_c,
+                              ports={"original": servers(200, b"hi"), "rewritten": servers(200, b"hi")})
+    with pytest.raises(KeyboardInterrupt):
+        verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake)
+    assert _leftovers(fake) == (set(), set())
+    assert any(c[1] == "rmi" for c in fake.calls)
+
+
+def test_sigterm_removes_what_verify_made(dockerfile, servers):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    fake = _InterruptedEngine(_MOMENTS["while the original answers"], _sigterm, ports={"original": servers(200, b"hi"),
+                                                      "rewritten": servers(200, b"hi")})
+    with pytest.raises(SystemExit) as exit_info:
+        verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake)
+    assert exit_info.value.code == 128 + signal.SIGTERM
+    assert _leftovers(fake) == (set(), set())
+    assert signal.getsignal(signal.SIGTERM) == before  # verify's handler is gone again
+
+
+_PRIVILEGES = ("--privileged", "--cap-add", "--device", "-v", "--volume", "--mount", "--security-opt",
+               "--network=host", "--net=host", "--pid=host", "--ipc=host", "--uts=host", "--userns=host")
+
+
+@pytest.mark.parametrize("probe", [{"probe_http": "8000/"}, {"probe_cmd": ["--version"]}, {}])
+def test_containers_get_no_extra_privileges(dockerfile, servers, monkeypatch, probe):
+    fake = FakeEngine(ports={"original": servers(200, b"hi"), "rewritten": servers(200, b"hi")},
+                      cmd_answers={"original": (0, "v1"), "rewritten": (0, "v1")})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", timeout=10, runner=fake, **probe)
+    runs = [c for c in fake.calls if c[1] == "run"]
+    assert runs
+    for cmd in runs:
+        assert not [a for a in cmd if a.split("=")[0] in _PRIVILEGES or a in _PRIVILEGES], cmd
+        published = [cmd[i + 1] for i, a in enumerate(cmd) if a == "-p"]
+        assert all(p.startswith("127.0.0.1:") for p in published), cmd

@@ -28,6 +28,9 @@ What it does, with the container engine's command line (``docker`` or
    directories).
 4. Removes its containers (``rm -f``) and both images (``rmi -f``); build cache
    layers stay in the engine's store, as after any build.
+   Also when interrupted: Ctrl-C and SIGTERM unwind through the clean-up.
+   Containers get no extra privileges (no ``--privileged``, added capabilities,
+   mounts or host namespaces); an HTTP probe publishes on 127.0.0.1 only.
 
 The engine runs with the process environment as given. On dhard's own machines
 (rootful podman, no registry) ``e2e/sandbox/setup.sh`` builds the stand-in base
@@ -37,12 +40,15 @@ images and ``. e2e/sandbox/env.sh`` sets ``CONTAINERS_CONF`` and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
+import signal
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -490,8 +496,10 @@ def _probe_start(engine: Engine, image: ImageReport, settle: float = 3.0) -> Pro
 
 def _has_shell(engine: Engine, tag: str) -> bool | None:
     name = f"dhard-verify-sh-{uuid.uuid4().hex[:10]}"
-    cp = engine.run(engine.shell_run_cmd(tag, name), timeout=120)
-    engine.run(engine.rm_cmd(name), timeout=60)
+    try:
+        cp = engine.run(engine.shell_run_cmd(tag, name), timeout=120)
+    finally:
+        engine.run(engine.rm_cmd(name), timeout=60)
     if cp.returncode == 0:
         return True
     shells = engine.exported_shells(tag)
@@ -505,6 +513,24 @@ def default_engine() -> str:
     import shutil
 
     return "podman" if shutil.which("podman") else "docker"
+
+
+@contextlib.contextmanager
+def _terminate_unwinds():
+    """While verify runs, SIGTERM (a CI timeout, a killed hook) exits through the ``finally`` blocks that
+    remove the containers and images, as Ctrl-C does, instead of killing the process where it stands."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def verify(
@@ -542,40 +568,41 @@ def verify(
     new = ImageReport("rewritten", f"localhost/dhard-verify-{run_id}:rewritten")
     original = Path(original).resolve()
     context = Path(context).resolve()
-    try:
-        with tempfile.TemporaryDirectory(prefix="dhard-verify-") as tmp:
-            rewritten_path = Path(tmp) / "Dockerfile"
-            rewritten_path.write_text(rewritten_text, encoding="utf-8")
-            _build(eng, orig, original, context, build_options, build_timeout, build_target)
-            if orig.built:
-                _build(eng, new, rewritten_path, context, build_options, build_timeout, build_target)
-        for image in (orig, new):
-            if not image.built:
-                continue
-            if http is not None:
-                image.probe = _probe_http(eng, image, http[0], http[1], timeout)
-            elif probe_cmd is not None:
-                image.probe = _probe_cmd(eng, image, probe_cmd, timeout)
-            else:
-                image.probe = _probe_start(eng, image)
-            image.has_shell = _has_shell(eng, image.tag)
-        differences = compare(orig.probe, new.probe) if orig.built and new.built else []
-        if not orig.built:
-            differences.append("the original image did not build, so there is nothing to compare with")
-        elif not new.built:
-            differences.append("the rewritten image did not build")
-        nonroot = new.built and not is_root(new.user) and new.runtime_uid != 0
-        shell_free = new.built and new.has_shell is False
-        return VerifyReport(
-            original=orig,
-            rewritten=new,
-            same_behaviour=orig.built and new.built and not differences,
-            nonroot=nonroot,
-            shell_free=shell_free,
-            require_shell_free=require_shell_free,
-            differences=differences,
-        )
-    finally:
-        if not keep_images:
+    with _terminate_unwinds():
+        try:
+            with tempfile.TemporaryDirectory(prefix="dhard-verify-") as tmp:
+                rewritten_path = Path(tmp) / "Dockerfile"
+                rewritten_path.write_text(rewritten_text, encoding="utf-8")
+                _build(eng, orig, original, context, build_options, build_timeout, build_target)
+                if orig.built:
+                    _build(eng, new, rewritten_path, context, build_options, build_timeout, build_target)
             for image in (orig, new):
-                eng.run(eng.rmi_cmd(image.tag), timeout=120)
+                if not image.built:
+                    continue
+                if http is not None:
+                    image.probe = _probe_http(eng, image, http[0], http[1], timeout)
+                elif probe_cmd is not None:
+                    image.probe = _probe_cmd(eng, image, probe_cmd, timeout)
+                else:
+                    image.probe = _probe_start(eng, image)
+                image.has_shell = _has_shell(eng, image.tag)
+            differences = compare(orig.probe, new.probe) if orig.built and new.built else []
+            if not orig.built:
+                differences.append("the original image did not build, so there is nothing to compare with")
+            elif not new.built:
+                differences.append("the rewritten image did not build")
+            nonroot = new.built and not is_root(new.user) and new.runtime_uid != 0
+            shell_free = new.built and new.has_shell is False
+            return VerifyReport(
+                original=orig,
+                rewritten=new,
+                same_behaviour=orig.built and new.built and not differences,
+                nonroot=nonroot,
+                shell_free=shell_free,
+                require_shell_free=require_shell_free,
+                differences=differences,
+            )
+        finally:
+            if not keep_images:
+                for image in (orig, new):
+                    eng.run(eng.rmi_cmd(image.tag), timeout=120)
