@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ...semantic.packages import recognise
 from ...semantic.state import normalize as norm
 from ...shell import unwrap
-from .. import command, files
+from .. import command, files, musl
 from ..files import CopySpec
 from ..plan import Exec, Facts, under
 from ..result import Log, SkipError
@@ -131,13 +131,6 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     ex, dropped = command.demand(facts, log)
     version = python_version(facts)
     assert version is not None
-    if facts.root_info.libc == "musl":
-        raise SkipError(
-            "musl",
-            f"the dependencies are installed on Alpine ({facts.root.base.written}, musl); compiled wheels "
-            "and extensions built there do not load on the glibc-based target",
-            f"build on python:{version}-slim-bookworm (Debian) instead",
-        )
     counterpart = lookup(None, "python", version).counterparts.get(target)
     if not counterpart:
         have = "3.11 (Debian 12) and 3.13 (Debian 13)" if target == "distroless" else "other versions"
@@ -169,6 +162,8 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     app_exclude: set[str] = set()
     installs = find_installs(facts, version, log)
     stage = facts.alias
+    if facts.root_info.libc == "musl":
+        stage = _reinstall_on_glibc(facts, version, installs, out, log)
     pythonpath: list[str] = []
     for inst in installs:
         if inst.kind in ("target", "prefix"):
@@ -207,6 +202,21 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     out.roots = files.app_roots(facts, {p for p in dropped if p} | app_exclude, log=log, tools=False)
     out.source_check = lambda log: check_sources(facts, ex, log)
     return out
+
+
+def _reinstall_on_glibc(facts: Facts, version: str, installs: list[Install], out: Plan, log: Log) -> str:
+    """The stage the packages are copied from when they were installed on Alpine: a glibc one that installs
+    them again (``rewrite.musl``); the original when nothing was installed with pip."""
+    musl.no_apk_python(facts)
+    if not installs:
+        return facts.alias
+    name, text = musl.deps_stage(facts, version, installs)
+    out.stages.append(text)
+    log.why(f"the dependencies were installed on Alpine ({facts.root.base.written}, musl), whose compiled "
+            f"wheels do not load on the glibc target: the stage {name} installs them again on "
+            f"python:{version}-slim-bookworm the same way, and they are copied from there",
+            facts.where(facts.root.from_))
+    return name
 
 
 # -- where pip put the dependencies ------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Python dependencies installed on Alpine (musl) are installed again on glibc (``hardener/rewrite/musl.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardener.parse import parse
+from hardener.rewrite import Skip, Success, harden
+
+
+def _harden(tmp_path, dockerfile: str, files: dict | None = None):
+    files = {"requirements.txt": "flask==3.0.3\n", "app.py": "print('hi')\n", **(files or {})}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return harden(dockerfile, context=tmp_path)
+
+
+def _stage(text: str, name: str) -> list[str]:
+    """The instruction lines of the stage ``name`` of a rewritten file."""
+    df = parse(text)
+    stage = df.stage_named(name)
+    assert stage is not None, text
+    return [ins.line.strip() for ins in stage.instructions]
+
+
+def test_venv_is_made_and_filled_on_debian_and_copied_from_there(tmp_path):
+    result = _harden(tmp_path, """\
+FROM python:3.11-alpine
+WORKDIR /srv
+COPY requirements.txt .
+RUN --mount=type=cache,target=/root/.cache/pip python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt && rm -rf /tmp/*
+ENV PATH=/opt/venv/bin:$PATH
+COPY app.py .
+CMD ["python", "app.py"]
+""")
+    assert isinstance(result, Success), result
+    assert _stage(result.text, "deps") == [
+        "FROM python:3.11-slim-bookworm AS deps",
+        "WORKDIR /srv",
+        "COPY requirements.txt .",
+        "RUN --mount=type=cache,target=/root/.cache/pip python -m venv /opt/venv && "
+        "/opt/venv/bin/pip install -r requirements.txt && rm -rf /tmp/*",
+    ]
+    assert "COPY --from=deps /opt/venv/lib/python3.11/site-packages /usr/local/lib/python3.11/dist-packages" \
+        in result.text
+    assert "COPY --from=build /opt/venv" not in result.text
+
+
+def test_a_build_without_pip_installs_moves_as_it_is(tmp_path):
+    result = _harden(tmp_path, 'FROM python:3.11-alpine\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n')
+    assert isinstance(result, Success), result
+    assert " AS deps" not in result.text
+
+
+@pytest.mark.parametrize("step, says", [
+    ("RUN apk add --no-cache py3-numpy", "py3-numpy"),
+    ("USER nobody", "switches the user"),
+    ("COPY --from=busybox:1.36 /bin/busybox /bin/busybox", "copies from another stage"),
+    ("RUN apk add --no-cache --virtual .deps gcc frobnicate-dev", "frobnicate-dev"),
+    ("RUN pip download -r requirements.txt | tee log", "pipeline"),
+    ("RUN cd /tmp && pip install -r /app/requirements.txt", "runs cd"),
+])
+def test_what_could_change_the_install_is_a_musl_skip(tmp_path, step, says):
+    result = _harden(tmp_path, f"""\
+FROM python:3.11-alpine
+WORKDIR /app
+COPY requirements.txt .
+{step}
+RUN pip install --no-cache-dir -r requirements.txt
+COPY app.py .
+CMD ["python", "app.py"]
+""")
+    assert isinstance(result, Skip) and result.kind == "musl", result
+    assert says in result.reason
+
+
+def test_steps_after_the_last_install_are_not_replayed(tmp_path):
+    result = _harden(tmp_path, """\
+FROM python:3.11-alpine
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+RUN printf 'built\\n' > /app/VERSION
+COPY app.py .
+CMD ["python", "app.py"]
+""")
+    assert isinstance(result, Success), result
+    assert _stage(result.text, "deps")[-1] == "RUN pip install --no-cache-dir -r requirements.txt"
+
+
+def test_a_version_distroless_lacks_is_still_no_counterpart(tmp_path):
+    result = _harden(tmp_path, """\
+FROM python:3.12-alpine
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+CMD ["python", "app.py"]
+""")
+    assert isinstance(result, Skip) and result.kind == "no-counterpart", result
