@@ -96,3 +96,53 @@ RUN pip install -r requirements.txt
 CMD ["python", "app.py"]
 """)
     assert isinstance(result, Skip) and result.kind == "no-counterpart", result
+
+
+# -- Node: node_modules moves from Alpine only when package-lock.json shows it is pure JavaScript -------------
+
+NODE_ALPINE = """\
+FROM node:22-alpine
+WORKDIR /app
+COPY package*.json ./
+RUN npm ci --omit=dev
+COPY server.js .
+CMD ["node", "server.js"]
+"""
+
+
+def _node(tmp_path, lock_packages: dict | None):
+    import json
+
+    files = {"package.json": json.dumps({"name": "app", "dependencies": {"express": "^4"}}),
+             "server.js": "require('express')().listen(3000)\n"}
+    if lock_packages is not None:
+        files["package-lock.json"] = json.dumps({"lockfileVersion": 3, "packages": {
+            "": {"name": "app"}, **lock_packages}})
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return harden(NODE_ALPINE, context=tmp_path)
+
+
+def test_node_modules_shown_pure_javascript_move_as_they_are(tmp_path):
+    result = _node(tmp_path, {"node_modules/express": {"version": "4.19.2"},
+                              "node_modules/express/node_modules/debug": {"version": "2.6.9"}})
+    assert isinstance(result, Success), result
+    assert result.unproven == ()
+    assert any("none with an install script" in note.message for note in result.explain)
+
+
+@pytest.mark.parametrize("entry, named", [
+    ({"node_modules/fancy-hash": {"version": "1.0.0", "hasInstallScript": True}}, "fancy-hash"),
+    ({"node_modules/@esbuild/linux-x64-musl": {"version": "0.21.5", "os": ["linux"], "cpu": ["x64"]}},
+     "@esbuild/linux-x64-musl"),
+])
+def test_native_code_in_the_lock_is_a_musl_skip(tmp_path, entry, named):
+    result = _node(tmp_path, {"node_modules/express": {"version": "4.19.2"}, **entry})
+    assert isinstance(result, Skip) and result.kind == "musl", result
+    assert named in result.reason
+
+
+def test_without_a_lock_the_move_is_unproven(tmp_path):
+    result = _node(tmp_path, None)
+    assert isinstance(result, Success), result
+    assert any("no package-lock.json" in reason for reason in result.unproven)

@@ -1,4 +1,5 @@
-"""Python dependencies installed on Alpine (musl), installed again on glibc for the runtime image.
+"""Dependencies installed on Alpine (musl), for a glibc runtime image: Python's installed again, Node's
+shown to be pure JavaScript (``native_node_packages``) or not moved.
 
 On ``python:X.Y-alpine`` pip installs musl wheels and builds extensions against
 musl: the glibc-based targets cannot load them. The app's own Python files can
@@ -191,3 +192,19 @@ def _refuse(facts, ins, what: str, hint: str) -> None:
     raise SkipError("musl", f"the dependencies are installed on Alpine (musl), and dhard installs them again on "
                     f"glibc by repeating the steps up to the last install; the {ins.keyword} at "
                     f"{facts.where(ins)} {what}", hint)
+
+
+# -- Node ----------------------------------------------------------------------------------------------------
+
+
+def native_node_packages(packages: dict) -> list[str]:
+    """Packages of a package-lock.json (v2+ ``packages``) that may hold native code: an install script
+    (npm counts a binding.gyp as one) or a build for one platform (``os``/``cpu``/``libc``, such as
+    ``@esbuild/linux-x64-musl``)."""
+    out = []
+    for path, entry in packages.items():
+        if not path or not isinstance(entry, dict):
+            continue  # "" is the project itself
+        if entry.get("hasInstallScript") or any(entry.get(key) for key in ("os", "cpu", "libc")):
+            out.append(path.rpartition("node_modules/")[2])
+    return sorted(set(out))

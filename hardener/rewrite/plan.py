@@ -12,6 +12,7 @@ installs, and which paths the app is given to write.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
@@ -317,6 +318,8 @@ class Facts:
                         candidates.append(base / rel)
                     elif "/" not in rel and posixpath.basename(src) == rel:
                         candidates.append(base)
+                    elif "/" not in rel and fnmatch.fnmatchcase(rel, posixpath.basename(src)):
+                        candidates.append(self.context_dir / posixpath.dirname(src) / rel)  # package*.json
                     for cand in candidates:
                         if cand.is_file() and _in_context(self.context_dir, cand):
                             return cand

@@ -14,7 +14,7 @@ import json
 import posixpath
 
 from ...shell import parse_shell, unwrap
-from .. import command, files
+from .. import command, files, musl
 from ..plan import Exec, Facts
 from ..result import Log, SkipError
 from ..targets import Runtime, describe, preset_is_reliable
@@ -88,22 +88,37 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     out = Plan(runtime=runtime, command=ex)
     pkg = _package_json(facts)
     if facts.root_info.libc == "musl" or facts.root_info.family == "alpine":
-        natives = sorted(n for n in _dependencies(pkg) if n in NATIVE_ADDONS) if pkg is not None else None
-        if natives is None:
-            raise SkipError("musl", "the dependencies are installed on Alpine (musl) and dhard cannot read "
-                            "package.json to rule out native add-ons, which would not load on glibc",
-                            "pass --context, or build on node:<major>-bookworm-slim")
-        if natives:
-            raise SkipError("musl", f"the native add-ons {', '.join(natives)} are built on Alpine (musl) and do not "
-                            "load on the glibc-based target", "build on node:<major>-bookworm-slim")
-        log.warn("dependencies were installed on Alpine (musl); package.json names no known native add-on, "
-                 "but any that exists would not load on the glibc-based target")
+        _pure_javascript(facts, pkg, log)
     argv = _resolve_npm(facts, ex, pkg, log)
     _prune(facts, out, pkg, argv, log)
     out.entrypoint, out.cmd = _compose(facts, ex, argv, runtime, target, log)
     out.roots = files.outermost(files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False)
                                 + _module_folders(facts, log))
     return out
+
+
+def _pure_javascript(facts: Facts, pkg: dict | None, log: Log) -> None:
+    """node_modules installed on Alpine moves to glibc as it is only when it holds no native code: a skip
+    when it may, unproven when nothing shows it does not."""
+    if pkg is None:
+        raise SkipError("musl", "the dependencies are installed on Alpine (musl) and dhard cannot read "
+                        "package.json to rule out native add-ons, which would not load on glibc",
+                        "pass --context, or build on node:<major>-bookworm-slim")
+    natives = sorted(n for n in _dependencies(pkg) if n in NATIVE_ADDONS)
+    lock = _context_json(facts, "package-lock.json")
+    packages = lock.get("packages") if lock else None
+    if isinstance(packages, dict):
+        natives += [n for n in musl.native_node_packages(packages) if n not in natives]
+    if natives:
+        raise SkipError("musl", f"{', '.join(natives[:5])}{' ...' if len(natives) > 5 else ''} carry native code "
+                        "(an add-on, an install script or a build for one platform), built on Alpine (musl), "
+                        "which does not load on the glibc-based target", "build on node:<major>-bookworm-slim")
+    if not isinstance(packages, dict):
+        log.unproven("the dependencies were installed on Alpine (musl) and no package-lock.json (version 2 or "
+                     "later) shows that every package is pure JavaScript; a native one would not load on glibc")
+        return
+    log.why(f"package-lock.json lists {len(packages) - 1} packages, none with an install script or a build for "
+            "one platform: node_modules is pure JavaScript and moves from Alpine (musl) as it is")
 
 
 def _module_folders(facts: Facts, log: Log) -> list[str]:
@@ -147,7 +162,12 @@ def _module_folders(facts: Facts, log: Log) -> list[str]:
 
 
 def _package_json(facts: Facts) -> dict | None:
-    path = facts.context_file(posixpath.join(facts.workdir, "package.json"))
+    return _context_json(facts, "package.json")
+
+
+def _context_json(facts: Facts, name: str) -> dict | None:
+    """A JSON file of the app's folder (the WORKDIR) in the context, None when absent or not an object."""
+    path = facts.context_file(posixpath.join(facts.workdir, name))
     if path is None:
         return None
     try:
