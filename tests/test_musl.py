@@ -54,7 +54,6 @@ def test_a_build_without_pip_installs_moves_as_it_is(tmp_path):
 
 @pytest.mark.parametrize("step, says", [
     ("RUN apk add --no-cache py3-numpy", "py3-numpy"),
-    ("USER nobody", "switches the user"),
     ("COPY --from=busybox:1.36 /bin/busybox /bin/busybox", "copies from another stage"),
     ("RUN apk add --no-cache --virtual .deps gcc frobnicate-dev", "frobnicate-dev"),
     ("RUN pip download -r requirements.txt | tee log", "pipeline"),
@@ -72,6 +71,27 @@ CMD ["python", "app.py"]
 """)
     assert isinstance(result, Skip) and result.kind == "musl", result
     assert says in result.reason
+
+
+def test_the_replay_runs_as_root_without_the_users_and_folders(tmp_path):
+    result = _harden(tmp_path, """\
+FROM python:3.11-alpine
+RUN adduser -D app && mkdir -p /srv/app /var/log/app && chown -R app /srv/app /var/log/app
+RUN export FLASK_APP=app.py
+WORKDIR /srv/app
+USER app
+COPY --chown=app requirements.txt .
+RUN python -m venv /srv/app/venv && /srv/app/venv/bin/pip install -r requirements.txt
+COPY app.py .
+CMD ["python", "app.py"]
+""")
+    assert isinstance(result, Success), result
+    assert _stage(result.text, "deps") == [
+        "FROM python:3.11-slim-bookworm AS deps",
+        "WORKDIR /srv/app",
+        "COPY requirements.txt .",
+        "RUN python -m venv /srv/app/venv && /srv/app/venv/bin/pip install -r requirements.txt",
+    ]
 
 
 def test_steps_after_the_last_install_are_not_replayed(tmp_path):
@@ -146,3 +166,14 @@ def test_without_a_lock_the_move_is_unproven(tmp_path):
     result = _node(tmp_path, None)
     assert isinstance(result, Success), result
     assert any("no package-lock.json" in reason for reason in result.unproven)
+
+
+@pytest.mark.parametrize("target, image", [
+    ("gcr.io/distroless/python3-debian11:nonroot", "python:3.9-slim-bullseye"),
+    ("gcr.io/distroless/python3-debian12:nonroot", "python:3.9-slim-bookworm"),
+    ("cgr.dev/chainguard/python:latest", "python:3.9-slim-bookworm"),
+])
+def test_packages_are_built_on_the_targets_debian(target, image):
+    from hardener.rewrite.musl import glibc_image
+
+    assert glibc_image("3.9", target) == image

@@ -18,9 +18,11 @@ way, and the packages are copied from there:
 - the build packages the Alpine build added, by their Debian names (a
   compiler is ``build-essential``), for a package built from source there.
 
-Anything else before the last install (a RUN that writes a file, a USER,
-``COPY --from``) may change what pip installs, so it is a ``musl`` skip, as is a
-build package with no known Debian name. A wrong Debian name or a missing
+The replay runs as root: USER lines, user creation, ``mkdir``/``chown`` are left
+out (the packages are copied out of the stage, so their owner does not matter).
+Anything else before the last install (a RUN that writes a file, ``COPY
+--from``, a USER before ``pip install --user``) may change what pip installs,
+so it is a ``musl`` skip, as is a build package with no known Debian name. A wrong Debian name or a missing
 header makes the stage fail to build, loudly, never a different app.
 """
 
@@ -39,9 +41,15 @@ _BUILD_PACKAGES = {
     "musl-dev": "build-essential", "libc-dev": "build-essential", "linux-headers": "", "cpp": "build-essential",
     "pkgconf": "pkg-config", "pkgconfig": "pkg-config", "pkg-config": "pkg-config", "openssl-dev": "libssl-dev",
     "python3-dev": "", "py3-pip": "", "ca-certificates": "", "tzdata": "",
+    "curl": "", "wget": "",  # pip downloads by itself; these are there for health checks
 }
-# programs of an installing RUN that do not change what pip installs, left out of the replay
-_LEFT_OUT = frozenset(("adduser", "addgroup", "useradd", "groupadd", "true"))
+# Debian release of a target image -> the codename of the python image the packages are built on: a wheel
+# built from source links the glibc of its build, which must not be newer than the target's
+_DEBIAN = {"11": "bullseye", "12": "bookworm", "13": "trixie"}
+# programs that do not change what pip installs, left out of the replay: users, folders and their owners
+# (the replay runs as root, so it needs neither), an ``export`` that ends with its RUN
+_LEFT_OUT = frozenset(("adduser", "addgroup", "useradd", "groupadd", "mkdir", "touch", "chown", "chmod", "export",
+                       "true"))
 _VENV_TOOLS = frozenset(("virtualenv",))
 
 
@@ -59,8 +67,9 @@ def no_apk_python(facts) -> None:
                                 "install them with pip (in requirements.txt) instead")
 
 
-def deps_stage(facts, version: str, installs) -> tuple[str, str]:
-    """(name, text) of the glibc stage that installs what ``installs`` (python.find_installs) installed."""
+def deps_stage(facts, version: str, installs, target_image: str) -> tuple[str, str]:
+    """(name, text) of the glibc stage that installs what ``installs`` (python.find_installs) installed, for
+    the runtime image ``target_image``."""
     for inst in installs:
         if inst.ins is None or inst.ins.name != "RUN":
             raise SkipError("musl", f"the Python packages in {inst.path} come from another stage built on Alpine "
@@ -69,7 +78,7 @@ def deps_stage(facts, version: str, installs) -> tuple[str, str]:
                             f"python:{version}-slim-bookworm (Debian)")
     last = max(inst.ins.index for inst in installs)
     name = facts.new_alias("deps")
-    lines = [f"FROM python:{version}-slim-bookworm AS {name}"]
+    lines = [f"FROM {glibc_image(version, target_image)} AS {name}"]
     apt = _apt_packages(facts, last)
     if apt:
         lines.append("RUN apt-get update && apt-get install -y --no-install-recommends "
@@ -77,13 +86,20 @@ def deps_stage(facts, version: str, installs) -> tuple[str, str]:
     for ins in facts.instructions:
         if ins.index > last:
             break
-        line = _replayed(facts, ins)
+        line = _replayed(facts, ins, any(inst.kind == "user" for inst in installs))
         if line:
             lines.append(line)
     return name, "\n".join(lines)
 
 
-def _replayed(facts, ins) -> str | None:
+def glibc_image(version: str, target_image: str) -> str:
+    """The Debian python image the dependencies are installed on: the target's Debian release (distroless
+    python3-debian11 -> bullseye), else bookworm (Chainguard's and DHI's glibc is newer)."""
+    m = re.search(r"-debian(\d+)", target_image)
+    return f"python:{version}-slim-{_DEBIAN.get(m.group(1), 'bookworm') if m else 'bookworm'}"
+
+
+def _replayed(facts, ins, user_installs: bool) -> str | None:
     """The line of the glibc stage that stands for ``ins`` (None: none is needed)."""
     if ins.name in ("ARG", "ENV", "WORKDIR"):
         return ins.line.strip()
@@ -91,11 +107,12 @@ def _replayed(facts, ins) -> str | None:
         return _copy(facts, ins)
     if ins.name == "RUN":
         return _run(facts, ins)
-    if ins.name == "USER":
-        _refuse(facts, ins, "switches the user before the dependencies are installed", "install them as root")
+    if ins.name == "USER" and user_installs:
+        _refuse(facts, ins, "switches the user before a `pip install --user`, whose folder depends on it",
+                "install without --user")
     if ins.name == "SHELL":
         _refuse(facts, ins, "changes the shell the installs run in", "install with the default shell")
-    return None  # FROM (the new base), LABEL, EXPOSE, CMD ...: nothing pip reads
+    return None  # FROM (the new base), USER (the replay runs as root), LABEL, EXPOSE ...: nothing pip reads
 
 
 def _copy(facts, ins) -> str:
@@ -129,12 +146,11 @@ def _run(facts, ins) -> str | None:
 def _kind(raw, position: int) -> str | None:
     """keep (replayed), drop (left out) or None (not known to leave pip's result alone)."""
     pkg = recognise(raw, position)
-    if pkg is not None:
-        if pkg.family in ("pip", "uv", "rm"):
-            return "keep"
-        if pkg.family == "apk":
-            return "drop"
-        return None
+    family = pkg.family if pkg is not None else None
+    if family in ("pip", "uv", "rm"):
+        return "keep"
+    if family == "apk":
+        return "drop"
     cmd = unwrap(raw)
     if cmd.name in _LEFT_OUT:
         return "drop"

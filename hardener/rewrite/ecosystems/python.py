@@ -210,11 +210,11 @@ def _reinstall_on_glibc(facts: Facts, version: str, installs: list[Install], out
     musl.no_apk_python(facts)
     if not installs:
         return facts.alias
-    name, text = musl.deps_stage(facts, version, installs)
+    name, text = musl.deps_stage(facts, version, installs, out.runtime.image)
     out.stages.append(text)
     log.why(f"the dependencies were installed on Alpine ({facts.root.base.written}, musl), whose compiled "
             f"wheels do not load on the glibc target: the stage {name} installs them again on "
-            f"python:{version}-slim-bookworm the same way, and they are copied from there",
+            f"{musl.glibc_image(version, out.runtime.image)} the same way, and they are copied from there",
             facts.where(facts.root.from_))
     return name
 
