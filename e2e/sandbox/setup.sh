@@ -395,12 +395,52 @@ lane_b() {
     smoke temurin 'file\.encoding = UTF-8' "$D/eclipse-temurin:17-jdk" java -XshowSettings:properties -version
 }
 
+# Chainguard and Docker Hardened Images stand-ins (the targets of
+# `dhard harden --target chainguard|dhi`): each is a distroless stand-in's root
+# re-laid out as the real image documents it (e2e/NOTES.md, "Chainguard and DHI
+# stand-ins"), so they need both lanes above to be done. Tagged with the exact
+# references dhard writes.
+CG=cgr.dev/chainguard
+DHI=dhi.io
+lane_chainguard() {
+    local c="$IMAGES/chainguard"
+    image chainguard-python "$CG/python:latest" "$c/Containerfile.python" "$D/debian:bookworm-slim $GD/python3-debian12:latest" ""
+    smoke chainguard-python '^ok 65532 /usr /$' "$CG/python:latest" -c 'import os, sys, ssl; print("ok", os.getuid(), sys.prefix, os.getcwd())'
+    image chainguard-node "$CG/node:latest" "$c/Containerfile.node" "$D/debian:bookworm-slim $GD/nodejs22-debian12:latest" ""
+    smoke chainguard-node '^ok 65532 /app v22\.' "$CG/node:latest" -e 'console.log("ok", process.getuid(), process.cwd(), process.version)'
+    image chainguard-jre "$CG/jre:latest" "$c/Containerfile.jre" \
+        "$D/debian:bookworm-slim $GD/java17-debian12:latest $D/eclipse-temurin:17-jdk" ""
+    smoke chainguard-jre 'file\.encoding = UTF-8' "$CG/jre:latest" -XshowSettings:properties -version
+    image chainguard-static "$CG/static:latest" "$c/Containerfile.static" "$D/debian:bookworm-slim $GD/static-debian12:latest" ""
+    image chainguard-glibc-dynamic "$CG/glibc-dynamic:latest" "$c/Containerfile.glibc-dynamic" \
+        "$D/debian:bookworm-slim $GD/cc-debian12:latest" ""
+}
+lane_dhi() {
+    local d="$IMAGES/dhi"
+    image dhi-python "$DHI/python:3.11" "$d/Containerfile.python" "$D/debian:bookworm-slim $GD/python3-debian12:latest" \
+        "$DHI/python:3.11-debian12"
+    smoke dhi-python '^ok 65532 /opt/python' "$DHI/python:3.11" python3 -c 'import os, sys, ssl; print("ok", os.getuid(), sys.prefix)'
+    image dhi-node "$DHI/node:22" "$d/Containerfile.node" "$D/debian:bookworm-slim $GD/nodejs22-debian12:latest" \
+        "$DHI/node:22-debian12"
+    smoke dhi-node '^ok 1000 /app v22\.' "$DHI/node:22" node -e 'console.log("ok", process.getuid(), process.cwd(), process.version)'
+    image dhi-eclipse-temurin "$DHI/eclipse-temurin:17" "$d/Containerfile.eclipse-temurin" \
+        "$D/debian:bookworm-slim $GD/java17-debian12:latest $D/eclipse-temurin:17-jdk" "$DHI/eclipse-temurin:17-debian12"
+    smoke dhi-eclipse-temurin 'java\.home = /opt/java/openjdk/17-jre' "$DHI/eclipse-temurin:17" java -XshowSettings:properties -version
+    smoke dhi-eclipse-temurin 'file\.encoding = UTF-8' "$DHI/eclipse-temurin:17" java -XshowSettings:properties -version
+    image dhi-static "$DHI/static:20250419" "$d/Containerfile.static" "$D/debian:bookworm-slim $GD/static-debian12:latest" \
+        "$DHI/static:20250419-debian12"
+    image dhi-static-glibc "$DHI/static:20250419-glibc" "$d/Containerfile.static-glibc" \
+        "$D/debian:bookworm-slim $GD/base-debian12:latest" "$DHI/static:20250419-glibc-debian12"
+}
+
 ALL_IMAGES=(
     "$D/debian:bookworm-slim" "$D/python:3.11-slim" "$D/node:22-bookworm-slim" "$D/golang:1.19-bookworm"
     "$D/eclipse-temurin:17-jdk" "$D/rust:1.63.0-bookworm"
     "$GD/static-debian12:latest" "$GD/static-debian12:nonroot" "$GD/base-debian12:latest" "$GD/base-debian12:nonroot"
     "$GD/cc-debian12:latest" "$GD/cc-debian12:nonroot" "$GD/python3-debian12:latest" "$GD/python3-debian12:nonroot"
     "$GD/nodejs22-debian12:latest" "$GD/nodejs22-debian12:nonroot" "$GD/java17-debian12:latest" "$GD/java17-debian12:nonroot"
+    "$CG/python:latest" "$CG/node:latest" "$CG/jre:latest" "$CG/static:latest" "$CG/glibc-dynamic:latest"
+    "$DHI/python:3.11" "$DHI/node:22" "$DHI/eclipse-temurin:17" "$DHI/static:20250419" "$DHI/static:20250419-glibc"
 )
 
 main() {
@@ -430,9 +470,18 @@ main() {
         wait "$pb" || fb=$?
         CURRENT_STEP="parallel lanes"
         [ "$fa" = 0 ] && [ "$fb" = 0 ] || die "a build lane failed (see the errors above)"
+        lane_chainguard & pa=$!
+        lane_dhi & pb=$!
+        fa=0 fb=0
+        wait "$pa" || fa=$?
+        wait "$pb" || fb=$?
+        CURRENT_STEP="parallel lanes (chainguard, dhi)"
+        [ "$fa" = 0 ] && [ "$fb" = 0 ] || die "a build lane failed (see the errors above)"
     else
         lane_a
         lane_b
+        lane_chainguard
+        lane_dhi
     fi
 
     CURRENT_STEP="done"

@@ -38,6 +38,9 @@ TARGET_PACKAGES = {
     "python3": frozenset(_PYTHON3),
     "nodejs": frozenset(_CC),
     "java": frozenset(_JAVA),
+    # Chainguard glibc-dynamic and DHI static-glibc: no OpenSSL
+    "glibc-dynamic": frozenset(_CC - {"libssl3", "openssl"}),
+    "static-glibc": frozenset(_BASE - {"libssl3", "openssl"}),
 }
 
 # -dev packages -> the run-time library a program built against them loads.

@@ -59,6 +59,9 @@ def describe(image: str, target: str) -> Runtime:
             return Runtime(image, name, (), None, uid)
         return Runtime(image, "base", (), None, uid)
     if target == "chainguard":
+        # Layouts from the images' apko configurations (chainguard-images/images, images/<name>/config):
+        # python and node run their interpreter as ENTRYPOINT (/usr/bin/python, /usr/bin/node), jre runs
+        # /usr/bin/java without -jar; static and glibc-dynamic have no ENTRYPOINT. All run as 65532.
         repo = ref.repository.rsplit("/", 1)[-1]
         if repo == "python":
             return Runtime(image, "python3", ("/usr/bin/python",), "/usr/bin/python", uid, info.runtime_version)
@@ -68,8 +71,12 @@ def describe(image: str, target: str) -> Runtime:
             return Runtime(image, "java", ("/usr/bin/java",), "/usr/bin/java", uid, info.runtime_version)
         if repo == "static":
             return Runtime(image, "static", (), None, uid)
+        if repo == "glibc-dynamic":
+            return Runtime(image, "glibc-dynamic", (), None, uid)  # glibc, libgcc, libstdc++; no OpenSSL
         return Runtime(image, "cc", (), None, uid)
-    # Docker Hardened Images: the interpreters are on PATH; dhard sets ENTRYPOINT itself.
+    # Docker Hardened Images (definitions in docker-hardened-images/catalog, image/<name>/<distro>/<tag>.yaml):
+    # no ENTRYPOINT, a CMD naming the interpreter, which is on PATH (/opt/python/bin, /usr/local/bin);
+    # dhard sets ENTRYPOINT itself.
     repo = ref.repository.rsplit("/", 1)[-1]
     if repo == "python":
         return Runtime(image, "python3", ("python3",), "python3", uid, info.runtime_version)
@@ -78,6 +85,8 @@ def describe(image: str, target: str) -> Runtime:
     if repo in ("eclipse-temurin", "amazoncorretto", "azul", "openjdk"):
         return Runtime(image, "java", ("java",), "java", uid, info.runtime_version)
     if repo == "static":
+        if "glibc" in (ref.tag or ""):
+            return Runtime(image, "static-glibc", (), None, uid)  # static + libc6 only
         return Runtime(image, "static", (), None, uid)
     return Runtime(image, "cc", (), None, uid)
 
@@ -95,7 +104,9 @@ def native_image(target: str, linkage: str, debian: str = "12") -> str | None:
     if target == "chainguard":
         return "cgr.dev/chainguard/static:latest" if linkage == "static" else "cgr.dev/chainguard/glibc-dynamic:latest"
     if target == "dhi":
-        return "dhi.io/static:20250419" if linkage == "static" else None
+        # static (no libc) and its -glibc tag (libc6 only: enough for a Go program built with cgo);
+        # DHI publishes no image with libgcc_s/libstdc++ for a Rust or C++ program
+        return {"static": "dhi.io/static:20250419", "glibc": "dhi.io/static:20250419-glibc"}.get(linkage)
     return None
 
 
