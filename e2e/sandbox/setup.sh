@@ -373,6 +373,14 @@ lane_a() {
         "$D/debian:bookworm-slim $D/node:22-bookworm-slim" ""
     smoke distroless-nodejs22 '^v22\.' "$GD/nodejs22-debian12:latest" -e 'console.log(process.version)'
     nonroot distroless-nodejs22-nonroot "$GD/nodejs22-debian12:latest"
+
+    # Alpine's outside on the Debian stand-ins (no Alpine mirror here): see images/alpine/Containerfile.python
+    image python-alpine "$D/python:3.11-alpine" "$IMAGES/alpine/Containerfile.python" \
+        "$D/debian:bookworm-slim $D/python:3.11-slim" "$D/python:3.11-alpine3.20"
+    smoke python-alpine '^alpine ok$' "$D/python:3.11-alpine" sh -c 'test -f /etc/alpine-release && apk add x >/dev/null && adduser -S -D t && echo alpine ok'
+    image node-alpine "$D/node:22-alpine" "$IMAGES/alpine/Containerfile.node" \
+        "$D/debian:bookworm-slim $D/node:22-bookworm-slim" "$D/node:22-alpine3.20"
+    smoke node-alpine '^v22\.' "$D/node:22-alpine" node --version
 }
 
 lane_b() {
@@ -439,6 +447,7 @@ ALL_IMAGES=(
     "$GD/static-debian12:latest" "$GD/static-debian12:nonroot" "$GD/base-debian12:latest" "$GD/base-debian12:nonroot"
     "$GD/cc-debian12:latest" "$GD/cc-debian12:nonroot" "$GD/python3-debian12:latest" "$GD/python3-debian12:nonroot"
     "$GD/nodejs22-debian12:latest" "$GD/nodejs22-debian12:nonroot" "$GD/java17-debian12:latest" "$GD/java17-debian12:nonroot"
+    "$D/python:3.11-alpine" "$D/node:22-alpine"
     "$CG/python:latest" "$CG/node:latest" "$CG/jre:latest" "$CG/static:latest" "$CG/glibc-dynamic:latest"
     "$DHI/python:3.11" "$DHI/node:22" "$DHI/eclipse-temurin:17" "$DHI/static:20250419" "$DHI/static:20250419-glibc"
 )
