@@ -177,3 +177,4 @@ def test_packages_are_built_on_the_targets_debian(target, image):
     from hardener.rewrite.musl import glibc_image
 
     assert glibc_image("3.9", target) == image
+

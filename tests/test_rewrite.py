@@ -662,3 +662,12 @@ def test_a_program_is_copied_from_the_stage_that_built_it(tmp_path):
     assert "AS build-2" not in result.text
     touched = _harden(text.replace('ENTRYPOINT', 'RUN chmod 0500 /usr/local/bin/app\nENTRYPOINT'), tmp_path, files)
     assert "COPY --from=build-2 /usr/local/bin/app /usr/local/bin/app\n" in touched.text
+
+
+def test_a_version_distroless_lacks_names_the_targets_that_have_it(tmp_path):
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    result = harden('FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n', context=tmp_path)
+    assert isinstance(result, Skip) and result.kind == "no-counterpart", result
+    assert result.hint.startswith("use --target dhi (dhi.io/python:3.12), or --target chainguard ")
+    proven = harden('FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n', context=tmp_path, target="dhi")
+    assert isinstance(proven, Success) and proven.base == "dhi.io/python:3.12", proven

@@ -115,3 +115,18 @@ def debian_for(os_family: str | None, os_version: str | None) -> str:
     if os_family == "debian" and os_version in ("12", "13"):
         return os_version
     return "12"
+
+
+def elsewhere(counterparts: dict, target: str, fallback: str) -> str:
+    """A ``no-counterpart`` skip's hint: the targets that have an image where ``target`` has none, an exact
+    version first (``use --target dhi (dhi.io/python:3.12)``), then ``fallback``."""
+    exact, newest = [], []
+    for other, image in counterparts.items():
+        if other == target or other not in TARGETS or not image:
+            continue
+        if image.endswith(":latest"):
+            newest.append(f"--target {other} ({image}, its newest version)")
+        else:
+            exact.append(f"--target {other} ({image})")
+    others = exact + newest
+    return f"use {', or '.join(others)}; or {fallback}" if others else fallback

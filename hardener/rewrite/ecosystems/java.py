@@ -16,7 +16,7 @@ from ...semantic.state import normalize as norm
 from .. import command, files
 from ..plan import Facts
 from ..result import Log, SkipError
-from ..targets import describe, preset_is_reliable
+from ..targets import describe, elsewhere, preset_is_reliable
 from .base import Plan, base_runtime, installed_packages, runs_program
 
 name = "java"
@@ -63,10 +63,12 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
 
     ex, dropped = command.demand(facts, log)
     version = java_version(facts)
-    counterpart = lookup(None, "eclipse-temurin", version).counterparts.get(target)
+    counterparts = lookup(None, "eclipse-temurin", version).counterparts
+    counterpart = counterparts.get(target)
     if not counterpart:
         raise SkipError("no-counterpart", f"there is no {target} Java image for Java {version}",
-                        "build for Java 17 or 21 (distroless java17/java21-debian12), or use --level hardened")
+                        elsewhere(counterparts, target, "build for Java 17 or 21 (distroless "
+                            "java17/java21-debian12), or use --level hardened"))
     runtime = describe(counterpart, target)
     out = Plan(runtime=runtime, command=ex)
     argv = ex.argv

@@ -17,7 +17,7 @@ from ...shell import parse_shell, unwrap
 from .. import command, files, musl
 from ..plan import Exec, Facts
 from ..result import Log, SkipError
-from ..targets import Runtime, describe, preset_is_reliable
+from ..targets import Runtime, describe, elsewhere, preset_is_reliable
 from .base import Plan, base_runtime, installs_with, package_commands
 
 name = "node"
@@ -77,12 +77,14 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
 
     ex, dropped = command.demand(facts, log)
     version = node_version(facts)
-    counterpart = lookup(None, "node", version).counterparts.get(target)
+    counterparts = lookup(None, "node", version).counterparts
+    counterpart = counterparts.get(target)
     if not counterpart:
         raise SkipError(
             "no-counterpart",
             f"there is no {target} Node image for Node {version}",
-            "build on a Node LTS major the target has (20, 22 or 24 for distroless), or use --level hardened",
+            elsewhere(counterparts, target, "build on a Node LTS major the target has (20, 22 or 24 for "
+                "distroless), or use --level hardened"),
         )
     runtime = describe(counterpart, target)
     out = Plan(runtime=runtime, command=ex)

@@ -33,7 +33,7 @@ from .. import command, files, musl
 from ..files import CopySpec
 from ..plan import Exec, Facts, under
 from ..result import Log, SkipError
-from ..targets import Runtime, describe, preset_is_reliable
+from ..targets import Runtime, describe, elsewhere, preset_is_reliable
 from .base import Plan, base_runtime, installed_packages, installs_with
 
 name = "python"
@@ -131,13 +131,15 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     ex, dropped = command.demand(facts, log)
     version = python_version(facts)
     assert version is not None
-    counterpart = lookup(None, "python", version).counterparts.get(target)
+    counterparts = lookup(None, "python", version).counterparts
+    counterpart = counterparts.get(target)
     if not counterpart:
         have = "3.11 (Debian 12) and 3.13 (Debian 13)" if target == "distroless" else "other versions"
         raise SkipError(
             "no-counterpart",
             f"there is no {target} Python image for Python {version} ({target} has {have})",
-            "build on python:3.11-slim-bookworm or python:3.13-slim-trixie, or use --level hardened",
+            elsewhere(counterparts, target, "build on python:3.11-slim-bookworm or python:3.13-slim-trixie, "
+                "or use --level hardened"),
         )
     runtime = describe(counterpart, target)
     compiles = any(p.name in ("gcc", "g++", "build-essential", "clang") or p.name.endswith("-dev")
