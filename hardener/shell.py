@@ -43,9 +43,9 @@ Notes on the model:
 
 from __future__ import annotations
 
-import re
 from .record import dataclass
 from .programs import POSIX_SHELLS, program_name
+from .syntax.lazyre import compile_lazily
 
 __all__ = [
     "Word",
@@ -160,7 +160,7 @@ class Script:
     sets_pipefail: bool  # `set -o pipefail` in effect for the first pipe
 
 
-_SHORT_GROUP = re.compile(r"-[A-Za-z0-9]+")
+_SHORT_GROUP = compile_lazily(r"-[A-Za-z0-9]+")
 
 
 def _flag_match(v: str, f: str) -> bool:
@@ -333,12 +333,12 @@ def unwrap(cmd: Command, inits: bool = False) -> Command:
 # --------------------------------------------------------------------------
 # the reader
 
-_PLAIN = re.compile(r"""[^\s'"\\$`;&|<>()]+""")
-_TOKEN = re.compile(r"""[ \t]*([^\s'"\\$`;&|<>()#][^\s'"\\$`;&|<>()]*)?""")
-_DQ_PLAIN = re.compile(r'[^"\\$`]+')
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ASSIGN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]'\"]*\])?\+?=")
-_ARRAY_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+_PLAIN = compile_lazily(r"""[^\s'"\\$`;&|<>()]+""")
+_TOKEN = compile_lazily(r"""[ \t]*([^\s'"\\$`;&|<>()#][^\s'"\\$`;&|<>()]*)?""")
+_DQ_PLAIN = compile_lazily(r'[^"\\$`]+')
+_NAME = compile_lazily(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGN = compile_lazily(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]'\"]*\])?\+?=")
+_ARRAY_PREFIX = compile_lazily(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 _WS = " \t\r\v\f"
 _BREAK = " \t\r\v\f\n;&|<>)"
 _SPECIAL = " \t\r\v\f\n;&|<>()'\"\\$`"

@@ -62,3 +62,34 @@ def test_other_commands_exit_the_usual_way(tmp_path):
                           timeout=60, cwd=tmp_path, env=_buffered())
     assert done.returncode == 0 and "DH101" in done.stdout
     assert marker.read_text() == "ran"
+
+
+# A check of a small file from a fresh interpreter without site (the editable install's finder imports
+# pathlib before dhard runs): the build context is read too, as the USER fix asks where the app writes.
+SMALL_CHECK = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from hardener.cli import main\n"
+    "main(['check', '--exit-zero', sys.argv[2]])\n"
+    "from hardener.analysis import listen, path_expr, writes\n"
+    "lazy = [listen._GO, path_expr._ASSIGN, *(p for ps in writes._PATTERNS.values() for p in ps)]\n"
+    "import re\n"
+    "print('compiled', sum(isinstance(p, re.Pattern) or len(vars(p)) > 1 for p in lazy), file=sys.stderr)\n"
+    "print('imported', sorted(m for m in ('pathlib', 'typing', 'dataclasses', 'argparse', 'inspect', 'urllib.parse')"
+    " if m in sys.modules), file=sys.stderr)\n"
+)
+
+
+def test_a_small_check_imports_no_pathlib_typing_dataclasses_or_argparse(tmp_path):
+    (tmp_path / "hello.js").write_text("console.log('hi')\n")
+    (tmp_path / "package.json").write_text("{}\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM node:22 AS build-env\nCOPY . /app\nWORKDIR /app\nRUN npm ci --omit=dev\n\n"
+                          "FROM gcr.io/distroless/nodejs22-debian13\nCOPY --from=build-env /app /app\n"
+                          "WORKDIR /app\nCMD [\"hello.js\"]\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-S", "-c", SMALL_CHECK, root, str(dockerfile)], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    assert "DH101" in done.stdout, done.stderr
+    assert "imported []" in done.stderr
+    assert "compiled 0" in done.stderr  # the source scans' patterns: this build copies no source to read

@@ -36,7 +36,6 @@ import os
 import posixpath
 import re
 import stat
-from pathlib import Path
 
 from ..record import dataclass  # dataclasses costs ~8 ms of start-up; rules import this module
 from ..source import read_at_most
@@ -310,10 +309,9 @@ class IgnoreMatcher:
         self.has_exceptions = any(p.exclusion for p in self.patterns)
 
     @classmethod
-    def for_context(cls, context_dir: Path) -> "IgnoreMatcher | None":
+    def for_context(cls, context_dir: "str | os.PathLike[str]") -> "IgnoreMatcher | None":
         for name in _IGNORE_FILES:
-            path = Path(context_dir) / name
-            if path.is_file():
+            if os.path.isfile(os.path.join(context_dir, name)):
                 try:
                     text = read_context_file(context_dir, name, MAX_IGNORE_BYTES).decode("utf-8", errors="replace")
                 except OSError:
@@ -379,13 +377,13 @@ class _Budget:
         return self.left >= 0
 
 
-def _reachable(root_real: str, root: Path, rel: str) -> bool:
+def _reachable(root_real: str, root: str, rel: str) -> bool:
     """The directory holding ``rel`` is inside the context (no parent is a symlink out)."""
     parent = posixpath.dirname(rel)
-    return is_inside(root_real, root / parent if parent else root)
+    return is_inside(root_real, os.path.join(root, parent) if parent else root)
 
 
-def _expand_source(root: Path, source: str, budget: _Budget | None = None) -> list[str]:
+def _expand_source(root: str, source: str, budget: _Budget | None = None) -> list[str]:
     """Context-relative paths (files or directories) a COPY source names; "" is the root."""
     budget = budget or _Budget(MAX_ENTRIES)
     root_real = os.path.realpath(root)
@@ -394,7 +392,7 @@ def _expand_source(root: Path, source: str, budget: _Budget | None = None) -> li
         return [""]
     parts = cleaned.split("/")
     if not any(c in _GLOB_CHARS for c in cleaned):
-        found = os.path.lexists(root / cleaned) and _reachable(root_real, root, cleaned)
+        found = os.path.lexists(os.path.join(root, cleaned)) and _reachable(root_real, root, cleaned)
         return [cleaned] if found else []
     current = [""]
     for index, part in enumerate(parts):
@@ -403,14 +401,14 @@ def _expand_source(root: Path, source: str, budget: _Budget | None = None) -> li
         if not any(c in _GLOB_CHARS for c in part):
             for base in current:
                 rel = f"{base}/{part}" if base else part
-                if os.path.lexists(root / rel) and _reachable(root_real, root, rel):
+                if os.path.lexists(os.path.join(root, rel)) and _reachable(root_real, root, rel):
                     nxt.append(rel)
         else:
             regex = _component_regex(part)
             if regex is None:
                 return []
             for base in current:
-                directory = root / base if base else root
+                directory = os.path.join(root, base) if base else root
                 if not is_inside(root_real, directory):
                     continue  # a symlink out of the context: not listed
                 try:
@@ -422,7 +420,7 @@ def _expand_source(root: Path, source: str, budget: _Budget | None = None) -> li
                 for name in names:
                     if regex.match(name):
                         rel = f"{base}/{name}" if base else name
-                        if last or os.path.isdir(root / rel):
+                        if last or os.path.isdir(os.path.join(root, rel)):
                             nxt.append(rel)
         current = nxt
         if not current:
@@ -430,10 +428,10 @@ def _expand_source(root: Path, source: str, budget: _Budget | None = None) -> li
     return current
 
 
-def _collect(root: Path, rel: str, matcher: IgnoreMatcher | None, out: set[str], budget: _Budget | None = None) -> None:
+def _collect(root: str, rel: str, matcher: IgnoreMatcher | None, out: set[str], budget: _Budget | None = None) -> None:
     budget = budget or _Budget(MAX_ENTRIES)
-    full = root / rel if rel else root
-    if not is_inside(os.path.realpath(root), full.parent if rel else root):
+    full = os.path.join(root, rel) if rel else root
+    if not is_inside(os.path.realpath(root), os.path.dirname(full) if rel else root):
         return  # reached through a symlink out of the context
     if rel and (os.path.islink(full) or not os.path.isdir(full)):
         if matcher is None or not matcher.excluded(rel):
@@ -464,14 +462,14 @@ def _collect(root: Path, rel: str, matcher: IgnoreMatcher | None, out: set[str],
                 out.add(frel)
 
 
-def shipped_files(context_dir: Path, sources: list[str], dockerignore: bool = True) -> list[str]:
+def shipped_files(context_dir: "str | os.PathLike[str]", sources: list[str], dockerignore: bool = True) -> list[str]:
     """The files of the build context that ``COPY``/``ADD`` with these sources select.
 
     Paths are relative to ``context_dir``, posix, sorted and unique; directories
     are expanded recursively and only files (and symlinks) are returned.
     """
-    root = Path(context_dir)
-    if not root.is_dir():
+    root = os.fspath(context_dir) or "."  # as Path("") is "."
+    if not os.path.isdir(root):
         return []
     matcher = IgnoreMatcher.for_context(root) if dockerignore else None
     out: set[str] = set()

@@ -14,11 +14,12 @@ import re
 
 from ..programs import is_privileged_port
 from ..record import dataclass
+from ..syntax.lazyre import compile_lazily
 from .context import source_texts
 
-PORT_FLAGS = re.compile(r"^(?:-b|--bind|--host|--port|-p)$")
-_GO = re.compile(r"""\b(?:ListenAndServe(?:TLS)?|Listen(?:TCP|Packet)?)\(\s*(?:"(?:tcp|udp)[46]?"\s*,\s*)?"[^"]*:(\d+)"|\bAddr:\s*"[^"]*:(\d+)\"""")
-_JS = re.compile(r"""\.listen\(\s*(\d+)\s*[,)]""")
+PORT_FLAGS = compile_lazily(r"^(?:-b|--bind|--host|--port|-p)$")
+_GO = compile_lazily(r"""\b(?:ListenAndServe(?:TLS)?|Listen(?:TCP|Packet)?)\(\s*(?:"(?:tcp|udp)[46]?"\s*,\s*)?"[^"]*:(\d+)"|\bAddr:\s*"[^"]*:(\d+)\"""")
+_JS = compile_lazily(r"""\.listen\(\s*(\d+)\s*[,)]""")
 WHAT_FAILS = ("podman and Kubernetes refuse the bind by default (Docker 20.10+ allows it); "
               "make the app listen on 1024 or above")
 

@@ -20,11 +20,12 @@ context. A program with neither is one whose writes dhard cannot read.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
-from pathlib import Path
 
 from ..record import dataclass  # not dataclasses: ~8 ms of every `dhard check`
+from ..syntax.lazyre import compile_lazily
 from . import path_expr
 from .context import source_texts
 
@@ -33,38 +34,38 @@ from .context import source_texts
 _ARG = r"(?P<arg>(?:[^,()]|\([^()]*\))+?)"
 _PATTERNS = {
     "python": [
-        re.compile(r"""\bopen\(\s*""" + _ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
-        re.compile(r"""\bsqlite3\.connect\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
-        re.compile(r"""\blogging\.FileHandler\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
+        compile_lazily(r"""\bopen\(\s*""" + _ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
+        compile_lazily(r"""\bsqlite3\.connect\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
+        compile_lazily(r"""\blogging\.FileHandler\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
     ],
     "javascript": [
-        re.compile(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*""" + _ARG + r"""\s*[,)]"""),
     ],
     "go": [
-        re.compile(r"""\b(?:os|ioutil)\.(?:WriteFile|Create|Mkdir|MkdirAll)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bos\.OpenFile\(\s*""" + _ARG + r"""\s*,(?P<flags>[^,)]*(?:O_WRONLY|O_RDWR|O_CREATE|O_APPEND|O_TRUNC)[^,)]*),"""),
-        re.compile(r"""\bos\.(?:CreateTemp|MkdirTemp)\(\s*(?P<arg>[^,()]+),"""),
-        re.compile(r"""\bsql\.Open\(\s*"sqlite3?"\s*,\s*(?P<arg>[^,()]+)\)"""),
-        re.compile(r"""\b(?:bolt|bbolt|sqlite)\.Open\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\b(?:os|ioutil)\.(?:WriteFile|Create|Mkdir|MkdirAll)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bos\.OpenFile\(\s*""" + _ARG + r"""\s*,(?P<flags>[^,)]*(?:O_WRONLY|O_RDWR|O_CREATE|O_APPEND|O_TRUNC)[^,)]*),"""),
+        compile_lazily(r"""\bos\.(?:CreateTemp|MkdirTemp)\(\s*(?P<arg>[^,()]+),"""),
+        compile_lazily(r"""\bsql\.Open\(\s*"sqlite3?"\s*,\s*(?P<arg>[^,()]+)\)"""),
+        compile_lazily(r"""\b(?:bolt|bbolt|sqlite)\.Open\(\s*""" + _ARG + r"""\s*[,)]"""),
     ],
     "rust": [
-        re.compile(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""OpenOptions::new\(\)[^;]*?\.(?:write|append|create)\(true\)[^;]*?\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
+        compile_lazily(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""OpenOptions::new\(\)[^;]*?\.(?:write|append|create)\(true\)[^;]*?\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
     ],
     "java": [
-        re.compile(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""\bFiles\.(?:write|writeString|createFile|createDirectory|createDirectories|newBufferedWriter|newOutputStream)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        re.compile(r"""jdbc:sqlite:(?P<lit>[^'"]+)"""),
+        compile_lazily(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bFiles\.(?:write|writeString|createFile|createDirectory|createDirectories|newBufferedWriter|newOutputStream)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""jdbc:sqlite:(?P<lit>[^'"]+)"""),
     ],
 }
 INTERPRETED = ("python", "javascript")
 COMPILED = ("go", "rust", "java")
-_COMMENT_LINE = re.compile(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
+_COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
 _NOT_FILES = (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-", "")
 
 
@@ -76,7 +77,7 @@ class Write:
     text: str  # the source line of the write, for messages
 
 
-def scan(context_dir: Path, files: list[str], languages: tuple[str, ...] = INTERPRETED, env=lambda name: None) -> list[Write]:
+def scan(context_dir: str | os.PathLike[str], files: list[str], languages: tuple[str, ...] = INTERPRETED, env=lambda name: None) -> list[Write]:
     """The writes of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Write] = []
     for rel, language, text in source_texts(context_dir, files, languages):
@@ -106,8 +107,8 @@ def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Writ
 # -- where the running app needs to write, for a USER change ------------------------------------
 
 # interpreters whose scripts are the app's Python or JavaScript files; any other program is built from Go, Rust or Java
-_READABLE_PROGRAMS = re.compile(r"^(?:python(?:\d+(?:\.\d+)?)?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|"
-                                r"celery|node(?:js)?|npm|yarn|pnpm)$")
+_READABLE_PROGRAMS = compile_lazily(r"^(?:python(?:\d+(?:\.\d+)?)?|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|flask|"
+                                    r"celery|node(?:js)?|npm|yarn|pnpm)$")
 
 
 # folders the system and its packages share: never handed to the app's user
@@ -124,7 +125,7 @@ class RunTimeWrites:
     outside: tuple = ()  # (path, (why, where)) of writes into folders the system shares, which are never handed over
 
 
-def run_time_writes(build, context_dir: Path | None, program: str | None = None) -> RunTimeWrites:
+def run_time_writes(build, context_dir: str | os.PathLike[str] | None, program: str | None = None) -> RunTimeWrites:
     """What a non-root user must be able to write for the final image's app to keep working: its VOLUMEs,
     the folders RUNs of the shipped chain create, and the folders its sources write into (app_sources;
     relative paths against the WORKDIR; a path it cannot work out: unknown). Writes under /tmp need nothing.
@@ -153,7 +154,7 @@ def run_time_writes(build, context_dir: Path | None, program: str | None = None)
     outside = []
     state = build.end_state(stages[-1])
     image_env = lambda name: state.vars.get(name) if name in state.env else None  # noqa: E731
-    for write in scan(Path(context_dir), files, languages, image_env):
+    for write in scan(context_dir, files, languages, image_env):
         if write.path is None:
             return RunTimeWrites(dirs, False, f"the app writes to a path dhard cannot work out ({write.file}:"
                                  f"{write.line}: {write.text})")
@@ -221,13 +222,14 @@ def _walk_context_files(build, context_dir, stages) -> tuple[list[str] | None, s
     sources = [s for ins in instructions if ins.name in ("COPY", "ADD") for s in _context_sources(build, ins)]
     if not sources:
         return [], None
-    if context_dir is None or not Path(context_dir).is_dir():
+    if context_dir is None or not os.path.isdir(os.fspath(context_dir) or "."):
         return None, "the build context is not at hand to read the app's sources"
     from .context import shipped_files
 
     try:
-        missing = [s for s in sources if not shipped_files(Path(context_dir), [s])]
-        files = shipped_files(Path(context_dir), sources)
+        found = [shipped_files(context_dir, [s]) for s in sources]
+        missing = [s for s, selected in zip(sources, found) if not selected]
+        files = found[0] if len(sources) == 1 else shipped_files(context_dir, sources)  # one source: walked once
     except (OSError, ValueError):
         return None, "the build context could not be read"
     if missing:

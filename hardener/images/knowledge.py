@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..syntax.imageref import HUB, HUB_ALIASES, split_domain
+from ..syntax.lazyre import compile_lazily
 from .info import EMPTY, FIELDS, STR_FIELDS, UNKNOWN, FrozenDict, ImageInfo
 
 TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
@@ -22,10 +23,10 @@ _DEFAULTS: dict[str, Any] = {name: None for name in FIELDS}
 _DEFAULTS.update(drops_privileges=False, hardened=False)
 
 _TOKEN_FMT = r"(?:^|-)(?:{})(?=-|$)"
-_PLACEHOLDER = re.compile(r"\{(\w+)(?:\|([^}]*))?\}")
-_TAGV = re.compile(r"^v?(\d+(?:\.\d+)?)")
-_DEV_SUFFIX = re.compile(r"-(?:sfw-(?:ent-)?)?dev$|^dev$")
-_SDK_TOKEN = re.compile(r"(?:^|-)sdk(?=-|$)")
+_PLACEHOLDER = compile_lazily(r"\{(\w+)(?:\|([^}]*))?\}")
+_TAGV = compile_lazily(r"^v?(\d+(?:\.\d+)?)")
+_DEV_SUFFIX = compile_lazily(r"-(?:sfw-(?:ent-)?)?dev$|^dev$")
+_SDK_TOKEN = compile_lazily(r"(?:^|-)sdk(?=-|$)")
 
 
 def _norm_value(name: str, value: Any) -> Any:
@@ -310,9 +311,35 @@ def _literal_prefix(pattern: str, glob: bool) -> str:
     if glob:
         cut = min((i for i in (pattern.find(c) for c in "*?[") if i >= 0), default=len(pattern))
         return pattern[:cut]
+    if _alternation_at_top(pattern):
+        return ""  # a top-level alternation has no common prefix
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in _LITERAL_ESCAPES:
+            out.append(pattern[i + 1])
+            i += 2
+            continue
+        if ch in _REGEX_SPECIALS:
+            break
+        out.append(ch)
+        i += 1
+    if i < len(pattern) and pattern[i] in "*?{" and out:
+        out.pop()  # the last literal is optional
+    return "".join(out)
+
+
+_LITERAL_ESCAPES = "./-:_@"
+_REGEX_SPECIALS = "()[]{}*+?|^$.\\"
+
+
+def _alternation_at_top(pattern: str) -> bool:
+    if "|" not in pattern:
+        return False
     depth = 0
     escaped = False
-    for ch in pattern:  # a top-level alternation has no common prefix
+    for ch in pattern:
         if escaped:
             escaped = False
         elif ch == "\\":
@@ -322,36 +349,55 @@ def _literal_prefix(pattern: str, glob: bool) -> str:
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
-            return ""
-    out: list[str] = []
+            return True
+    return False
+
+
+def _literal_prefixes(pattern: str, glob: bool) -> tuple[str, ...]:
+    """Leading texts one of which every match starts with (('',) when unsure). A regex that opens with a
+    group of literal alternatives, as registries are written (``(?:quay\\.io|docker\\.io)/...``), has one per
+    alternative: a name that starts with none of them is not even compiled for."""
+    if glob or not pattern.startswith("(?:") or _alternation_at_top(pattern):
+        return (_literal_prefix(pattern, glob),)
+    end = pattern.find(")")
+    alternatives = [_literal(a) for a in pattern[3:end].split("|")]
+    rest = pattern[end + 1:]
+    tail = _literal_prefix(rest, glob=False)
+    prefixes = tuple(a + tail for a in alternatives if a is not None)
+    if len(prefixes) < len(alternatives) or rest[:1] in ("*", "+", "?", "{"):
+        return ("",)  # an alternative that is not plain text, or an optional or repeated group
+    return prefixes
+
+
+def _literal(fragment: str) -> str | None:
+    """The one text a regex fragment matches when it is plain text, else None."""
+    out = []
     i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "./-:_@":
-            out.append(pattern[i + 1])
+    while i < len(fragment):
+        ch = fragment[i]
+        if ch == "\\" and fragment[i + 1:i + 2] and fragment[i + 1] in _LITERAL_ESCAPES:
+            out.append(fragment[i + 1])
             i += 2
-            continue
-        if ch in "()[]{}*+?|^$.\\":
-            break
-        out.append(ch)
-        i += 1
-    if i < len(pattern) and pattern[i] in "*?{" and out:
-        out.pop()  # the last literal is optional
+        elif ch in _REGEX_SPECIALS:
+            return None
+        else:
+            out.append(ch)
+            i += 1
     return "".join(out)
 
 
 class _Pattern:
-    __slots__ = ("prefix", "source", "is_re", "entry", "_regex")
+    __slots__ = ("prefixes", "source", "is_re", "entry", "_regex")
 
     def __init__(self, source: str, is_re: bool, entry: "_Entry"):
         self.source = source
         self.is_re = is_re
         self.entry = entry
-        self.prefix = _literal_prefix(source, glob=not is_re)
+        self.prefixes = _literal_prefixes(source, glob=not is_re)
         self._regex: re.Pattern | None = None
 
     def match(self, name: str) -> re.Match | None:
-        if not name.startswith(self.prefix):
+        if not name.startswith(self.prefixes):
             return None
         if self._regex is None:
             self._regex = re.compile(self.source) if self.is_re else _glob_regex(self.source)

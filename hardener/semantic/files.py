@@ -13,6 +13,7 @@ import re
 from ..record import dataclass
 from ..shell import unwrap
 from ..syntax.words import split_words, unquote
+from ..syntax.lazyre import compile_lazily
 from .state import normalize
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
@@ -29,7 +30,7 @@ SYSTEM_DIRS = frozenset(
 )
 
 GLOB = re.compile(r"[*?\[]")
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@")
+_URL = compile_lazily(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@")
 _ROOT_OWNERS = ("", "root", "0")
 
 

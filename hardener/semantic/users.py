@@ -9,12 +9,11 @@ uses them) is not running its app as root.
 
 from __future__ import annotations
 
-import re
-
 from ..syntax.words import split_words, unquote
 from ..programs import INITS, PRIVILEGE_DROPPERS, program_name
 from ..record import dataclass
 from ..shell import unwrap
+from ..syntax.lazyre import compile_lazily
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
@@ -22,8 +21,8 @@ if TYPE_CHECKING:
     from ..model import Instruction
     from .build import Build
 
-_SIMPLE_VAR = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
-_USER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$")
+_SIMPLE_VAR = compile_lazily(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_USER_NAME = compile_lazily(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$")
 _USERADD_ARGS = frozenset(
     "-b -c -d -e -f -g -G -k -K -p -s -u -R -P -Z --base-dir --comment --home-dir --home --expiredate "
     "--inactive --gid --groups --skel --key --password --shell --uid --root --prefix --selinux-user "

@@ -6,6 +6,7 @@
 ``expand``    ARG substitution and ARG/ENV name=value pairs
 ``imageref``  image references (``[registry/]repository[:tag][@digest]``)
 ``stages``    stages, their bases and ARG scopes, and what ships
+``lazyre``    regexes compiled on first use, for modules most files do not need
 
 ``hardener.parse.parse`` puts them together. Nothing is imported here: import
 a name from its module.

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from .words import split_words, unquote
+from .lazyre import compile_lazily
 
 # The head of $X / ${X} / ${X<op>word}; the word runs to the next "}", found by _Closers. (One
 # regex with [^}]* rescanned the rest of the text from every "$" when no "}" followed:
 # quadratic on "${a:-${a:-${a:-...".)
-_HEAD = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?|([A-Za-z_][A-Za-z0-9_]*))")
+_HEAD = compile_lazily(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 class _Closers:

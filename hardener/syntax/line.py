@@ -11,6 +11,7 @@ import re
 
 from ..model import Flag
 from ..source import GO_SPACE
+from .lazyre import compile_lazily
 from .words import split_words
 
 # Instructions BuildKit accepts; anything else parses but is unknown.
@@ -247,7 +248,7 @@ def _go_number(text: str) -> float:
 
 _INFINITIES = (float("inf"), float("-inf"))
 _JSON = json.JSONDecoder(parse_constant=_not_go_json, parse_float=_go_number, parse_int=_go_number)
-_JSON_TOKEN = re.compile(
+_JSON_TOKEN = compile_lazily(
     r'[ \t\n\r]*(?:([\[\]{},:])|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'
     r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)|true|false|null)"
 )

@@ -15,10 +15,11 @@ import re
 from ..model import Heredoc, Instruction, Segment
 from ..source import GO_SPACE, SourceFile
 from .line import Draft, ScanError, node_from_line
+from .lazyre import compile_lazily
 from .words import LexError, ShellLexer
 
 _HEREDOC_CAPABLE = frozenset(("ADD", "COPY", "RUN"))
-_HEREDOC_WORD = re.compile(r"([0-9]*)<<(-?)([^<]*)")
+_HEREDOC_WORD = compile_lazily(r"([0-9]*)<<(-?)([^<]*)")
 _MAX_LINE_BYTES = 65535  # bufio.Scanner's limit on a line, "\n" excluded
 
 
@@ -37,7 +38,7 @@ def check_line_lengths(source: SourceFile) -> None:
 
 # A line shorter than this cannot be too long, even in 4-byte characters after a BOM.
 _LONG_LINE_CHARS = _MAX_LINE_BYTES // 4 + 1
-_MAYBE_TOO_LONG = re.compile(rf"^[^\n]{{{_LONG_LINE_CHARS}}}", re.MULTILINE)
+_MAYBE_TOO_LONG = compile_lazily(rf"^[^\n]{{{_LONG_LINE_CHARS}}}", re.MULTILINE)
 
 
 class Scanner:
