@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 
@@ -14,7 +13,9 @@ _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".
 
 
 def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in _PATTERNS)
+    from fnmatch import fnmatchcase  # only when a folder is searched for Dockerfiles
+
+    return any(fnmatchcase(name, p) for p in _PATTERNS)
 
 
 def discover(paths: list[str]) -> list[str]:

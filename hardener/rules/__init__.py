@@ -11,7 +11,7 @@ rule, imported) is there for the tools that want them all.
 
 from __future__ import annotations
 
-from importlib import import_module
+import sys
 
 # The registry, in reporting order: one module per rule.
 _MODULES = (
@@ -70,8 +70,11 @@ def code_of(module: str) -> str:
 
 
 def load(module: str):
-    """The rule module of a registry entry, imported on first use."""
-    return import_module(f"{__name__}.{module}")
+    """The rule module of a registry entry, imported on first use (``__import__``: importlib's
+    ``import_module`` brings ``importlib`` and ``warnings`` onto the start-up path)."""
+    name = f"{__name__}.{module}"
+    __import__(name)
+    return sys.modules[name]
 
 
 def __getattr__(name: str):

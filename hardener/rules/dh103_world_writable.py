@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from ..shell import Command, unwrap
+from ..syntax.lazyre import compile_lazily
 from .shellscan import shipped_runs
 
 CODE = "DH103"
 
-_OCTAL = re.compile(r"^[0-7]{1,4}$")
-_CLAUSE = re.compile(r"^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$")
-_ACTION = re.compile(r"([-+=])([rwxXstugo]*)")
+_OCTAL = compile_lazily(r"^[0-7]{1,4}$")
+_CLAUSE = compile_lazily(r"^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$")
+_ACTION = compile_lazily(r"([-+=])([rwxXstugo]*)")
 
 
 def world_writable(mode: str) -> bool:

@@ -6,6 +6,7 @@ import re
 
 from ..programs import POSIX_SHELLS
 from ..shell import Command, unwrap
+from ..syntax.lazyre import compile_lazily
 from .shellscan import pipelines, shipped_runs
 
 CODE = "DH202"
@@ -18,8 +19,8 @@ INTERPRETERS = {
     "node": ("-e", "--eval", "-p", "--print"),
     "php": ("-r",),
 }
-_PYTHON = re.compile(r"^python[0-9.]*$")
-_WGET_STDOUT = re.compile(r"^-[A-Za-z]*O-$")
+_PYTHON = compile_lazily(r"^python[0-9.]*$")
+_WGET_STDOUT = compile_lazily(r"^-[A-Za-z]*O-$")
 
 
 def _interpreter(name: str | None) -> str | None:
