@@ -31,41 +31,41 @@ from .context import source_texts
 
 # a path argument: anything up to the next top-level comma, with one level of parentheses
 # (open(os.path.join(d, "x"), "w"), Files.write(Path.of("x"), ...))
-_ARG = r"(?P<arg>(?:[^,()]|\([^()]*\))+?)"
+PATH_ARG = r"(?P<arg>(?:[^,()]|\([^()]*\))+?)"
 _PATTERNS = {
     "python": [
-        compile_lazily(r"""\bopen\(\s*""" + _ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
-        compile_lazily(r"""\bsqlite3\.connect\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bopen\(\s*""" + PATH_ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
+        compile_lazily(r"""\bsqlite3\.connect\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
-        compile_lazily(r"""\blogging\.FileHandler\(\s*""" + _ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + _ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\blogging\.FileHandler\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
     ],
     "javascript": [
-        compile_lazily(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bnew\s+(?:sqlite3\.)?Database\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
     ],
     "go": [
-        compile_lazily(r"""\b(?:os|ioutil)\.(?:WriteFile|Create|Mkdir|MkdirAll)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""\bos\.OpenFile\(\s*""" + _ARG + r"""\s*,(?P<flags>[^,)]*(?:O_WRONLY|O_RDWR|O_CREATE|O_APPEND|O_TRUNC)[^,)]*),"""),
+        compile_lazily(r"""\b(?:os|ioutil)\.(?:WriteFile|Create|Mkdir|MkdirAll)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bos\.OpenFile\(\s*""" + PATH_ARG + r"""\s*,(?P<flags>[^,)]*(?:O_WRONLY|O_RDWR|O_CREATE|O_APPEND|O_TRUNC)[^,)]*),"""),
         compile_lazily(r"""\bos\.(?:CreateTemp|MkdirTemp)\(\s*(?P<arg>[^,()]+),"""),
         compile_lazily(r"""\bsql\.Open\(\s*"sqlite3?"\s*,\s*(?P<arg>[^,()]+)\)"""),
-        compile_lazily(r"""\b(?:bolt|bbolt|sqlite)\.Open\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\b(?:bolt|bbolt|sqlite)\.Open\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
     ],
     "rust": [
-        compile_lazily(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""OpenOptions::new\(\)[^;]*?\.(?:write|append|create)\(true\)[^;]*?\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
     ],
     "java": [
-        compile_lazily(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + _ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""\bFiles\.(?:write|writeString|createFile|createDirectory|createDirectories|newBufferedWriter|newOutputStream)\(\s*""" + _ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\bFiles\.(?:write|writeString|createFile|createDirectory|createDirectories|newBufferedWriter|newOutputStream)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""jdbc:sqlite:(?P<lit>[^'"]+)"""),
     ],
 }
 INTERPRETED = ("python", "javascript")
 COMPILED = ("go", "rust", "java")
-_COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
+COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
 _NOT_FILES = (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-", "")
 
 
@@ -81,7 +81,7 @@ def scan(context_dir: str | os.PathLike[str], files: list[str], languages: tuple
     """The writes of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Write] = []
     for rel, language, text in source_texts(context_dir, files, languages):
-        text = _COMMENT_LINE.sub("", text)  # blanked, so that offsets still give line numbers
+        text = COMMENT_LINE.sub("", text)  # blanked, so that offsets still give line numbers
         names = path_expr.bindings(text)
         for pattern in _PATTERNS[language]:
             for m in pattern.finditer(text):

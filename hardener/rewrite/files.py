@@ -114,7 +114,7 @@ def asset_roots(facts: Facts, exclude: set[str], compiled: bool, log: Log, progr
                 if r not in exclude:
                     roots.append(r)
     if compiled and facts.context_dir is not None:
-        _warn_assets(facts, log)
+        roots.extend(r for r in _read_assets(facts, log) if r not in exclude and r not in roots)
     return roots
 
 
@@ -125,20 +125,56 @@ _SOURCE = re.compile(
 )
 
 
-def _warn_assets(facts: Facts, log: Log) -> None:
-    try:
-        from ..analysis.context import shipped_files
-    except ImportError:
-        return
+def _read_assets(facts: Facts, log: Log) -> list[str]:
+    """Files of the source tree a program built in the image reads when it runs (``analysis.reads``): they
+    are copied next to it. A read whose path dhard cannot work out makes the rewrite unproven; the other
+    files of the tree are named in a warning."""
+    from ..analysis import reads
+    from ..analysis.context import shipped_files
+
     try:
         shipped = shipped_files(facts.context_dir, facts.context_sources())
     except Exception:  # noqa: BLE001 - a context we cannot read is not a reason to fail
-        return
-    extra = [f for f in shipped if not _SOURCE.search(f) and not f.startswith(("src/test/", "test/", "tests/"))]
-    if extra:
-        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
-        log.warn(f"only the program is copied to the runtime image, not the other files of the build context "
-                 f"({shown}); add COPY --from={facts.alias} lines if the program reads them at run time")
+        return []
+    extra = {f: _image_path(facts, f) for f in shipped
+             if not _SOURCE.search(f) and not f.startswith(("src/test/", "test/", "tests/"))}
+    if not extra:
+        return []
+    roots, covered = [], set()
+    for read in reads.scan(facts.context_dir, shipped, env=facts.env_end.get):
+        if read.path is None:
+            log.unproven(f"{read.file}:{read.line} reads a file whose path dhard cannot work out ({read.text}); "
+                         "only the program and the files it names plainly are copied")
+            continue
+        path = posixpath.normpath(posixpath.join(facts.workdir, read.path))
+        hits = {f for f, image in extra.items() if image is not None and (image == path or under(image, path))}
+        if hits:
+            roots.append(path)
+            covered |= hits
+            log.why(f"{path} is copied next to the program: {read.file}:{read.line} reads it ({read.text})")
+    left = sorted(set(extra) - covered)
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        log.warn(f"only the program and the files its sources read are copied to the runtime image, not the other "
+                 f"files of the build context ({shown}); add COPY --from={facts.alias} lines if the program reads "
+                 "them at run time")
+    return roots
+
+
+def _image_path(facts: Facts, rel: str) -> str | None:
+    """Where the context file ``rel`` lands in the image (the last COPY/ADD that brings it), None if not known."""
+    for fact in reversed(facts.copies):
+        if not fact.from_context or fact.urls or fact.dest is None:
+            continue
+        for source in fact.sources:
+            src = source.strip("/")
+            if src in ("", "."):
+                return posixpath.join(fact.dest, rel) if fact.dest_is_dir else None
+            if rel == src:
+                return posixpath.join(fact.dest, posixpath.basename(rel)) if fact.dest_is_dir else fact.dest
+            if rel.startswith(src + "/") and fact.dest_is_dir:
+                return posixpath.join(fact.dest, rel[len(src) + 1:])
+    return None
 
 
 def _is_system(path: str) -> bool:

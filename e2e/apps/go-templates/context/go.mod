@@ -1,0 +1,3 @@
+module example.com/go-templates
+
+go 1.19
