@@ -19,6 +19,7 @@ Set ``DHARD_E2E_ONLY=python-flask,go-http`` to run only some apps.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -251,10 +252,40 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
         if level != "hardened":
             assert not harness.has_shell(new_tag), f"the rewritten image has /bin/sh\n--- rewritten ---\n{text}"
         steps["size-MB"] = harness.image_size(new_tag) / 1e6
+
+        # 6. the attack-surface report (what --verify --report writes), checked against what the harness saw
+        t = time.monotonic()
+        _check_report(spec, orig_tag, new_tag, tmp_path, level)
+        steps["report"] = time.monotonic() - t
     finally:
         steps["total"] = time.monotonic() - t0
         for tag in (orig_tag, new_tag):
             forget(tag)
+
+
+def _check_report(spec, orig_tag: str, new_tag: str, tmp_path: Path, level: str) -> None:
+    """Measure both images as ``--report`` does, write the report, and check its figures independently: the
+    harness's own shell and root checks, image sizes, and the SBOM against the CycloneDX schema."""
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    from hardener.report import compare, measure_image, sbom
+    from hardener.rewrite.verify import Engine
+
+    engine = Engine("podman")
+    report = compare(measure_image(engine, orig_tag, tmp_path), measure_image(engine, new_tag, tmp_path))
+    (tmp_path / "report.json").write_text(report.to_json())
+    (tmp_path / "report.html").write_text(report.to_html())
+    before, after = report.before, report.after
+    assert after.runs_as_root is harness.runs_as_root(new_tag) is False, report.to_text()
+    if level != "hardened":
+        assert after.tool_names("shells") == [] and not harness.has_shell(new_tag), report.to_text()
+        assert after.tool_names("package_managers") == [], report.to_text()
+        assert len(after.packages) < len(before.packages), report.to_text()
+    assert report.paths_added("setuid") == [] and report.paths_added("setgid") == [], report.to_text()
+    assert (after.layers_bytes < before.layers_bytes) == (harness.image_size(new_tag) < harness.image_size(orig_tag))
+    errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(sbom(after)))
+    assert errors is None, f"the rewritten image's SBOM does not validate: {errors}"
 
 
 @pytest.mark.parametrize("app_dir", _app_dirs(), ids=lambda p: p.name)

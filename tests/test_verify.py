@@ -401,3 +401,52 @@ def test_containers_get_no_extra_privileges(dockerfile, servers, monkeypatch, pr
         assert not [a for a in cmd if a.split("=")[0] in _PRIVILEGES or a in _PRIVILEGES], cmd
         published = [cmd[i + 1] for i, a in enumerate(cmd) if a == "-p"]
         assert all(p.startswith("127.0.0.1:") for p in published), cmd
+
+
+# -- the attack-surface report: measured before the images are removed --------------------------
+
+
+class _SavingEngine(FakeEngine):
+    """Also answers ``save``: the original has a shell, bash (setuid) and two packages, the rewrite neither."""
+
+    def __call__(self, cmd, timeout=None, **kw):
+        if cmd[1] != "save":
+            return super().__call__(cmd, timeout, **kw)
+        from report_helpers import config, docker_archive, dpkg_status, exe, file, layer
+
+        self.calls.append(list(cmd))
+        tag, out = cmd[-1], Path(cmd[cmd.index("-o") + 1])
+        assert tag in self.images, f"{tag} saved after it was removed"
+        if self.variant(tag) == "original":
+            status = dpkg_status(("bash", "5.2", "amd64"), ("curl", "7.88", "amd64"))
+            files = layer(exe("bin/sh"), exe("bin/bash", mode=0o4755), exe("usr/bin/curl"),
+                          file("var/lib/dpkg/status", status.encode()))
+            docker_archive(out, [files], config(cmd=["python", "app.py"]), tags=(tag,))
+        else:
+            docker_archive(out, [layer(exe("usr/bin/python3.11"))], config(user="65532:65532"), tags=(tag,))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+
+def test_verify_measures_both_images_before_removing_them(dockerfile, servers, monkeypatch):
+    fake = _SavingEngine(ports={"original": servers(200, b"hi"), "rewritten": servers(200, b"hi")},
+                         users={"rewritten": "65532:65532"})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake,
+                 measure=True)
+    assert rep.surface_error is None and rep.surface is not None
+    changes = rep.surface.to_dict()["changes"]
+    assert changes["packages"]["before"] == 2 and changes["packages"]["after"] == 0
+    assert changes["setuid"]["removed"] == ["/bin/bash"]
+    assert "sh" in changes["shells"]["removed"] and changes["user"]["root_after"] is False
+    assert fake.images == set()  # still removed afterwards
+    saves = [c for c in fake.calls if c[1] == "save"]
+    assert len(saves) == 2 and all("--format" in c and "docker-archive" in c for c in saves)
+    assert list((dockerfile.parent / "ctx").iterdir()) == []  # the archives are not written into the context
+
+
+def test_verify_does_not_measure_unless_asked(dockerfile, servers, monkeypatch):
+    fake = _SavingEngine(ports={"original": servers(200, b"hi"), "rewritten": servers(200, b"hi")},
+                         users={"rewritten": "65532:65532"})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake)
+    assert rep.surface is None and not any(c[1] == "save" for c in fake.calls)

@@ -9,7 +9,7 @@ from ..config import ConfigError
 from ..fixer import fix_source
 from ..semantic.build import UnknownTarget
 from ..source import SourceError, atomic_write
-from . import output
+from . import output, surface
 from .check import add_selection_arguments, config_for
 from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_build_target_argument, add_context_argument,
                      bad_context, context_for, discover, error, read_source, relpath, unknown_target)
@@ -34,11 +34,12 @@ def add_arguments(parser) -> None:
     verify.add_argument("--probe-http", metavar="PORT/PATH", help="compare the HTTP answer on PORT/PATH")
     verify.add_argument("--probe-cmd", metavar="ARGS", help="compare exit code and stdout of the image run with ARGS")
     verify.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an answer (default 60)")
+    surface.add_report_argument(verify)
     add_selection_arguments(parser)
 
 
 def run(args) -> int:
-    if bad_context(args):
+    if bad_context(args) or surface.bad_report(args):
         return EXIT_ERROR
     paths = discover(args.paths)
     if not paths:
@@ -127,11 +128,14 @@ def _verified(args, name: str, result, context: str | None, build_target: str | 
     try:
         report = verify(Path(name), result.source.text, Path(context), engine=args.engine or default_engine(),
                         probe_http=args.probe_http, probe_cmd=shlex.split(args.probe_cmd) if args.probe_cmd else None,
-                        timeout=args.timeout, require_shell_free=False, build_target=build_target)
+                        timeout=args.timeout, require_shell_free=False, build_target=build_target,
+                        measure=surface.wanted(args))
     except (EngineError, ValueError) as exc:
         error(f"--verify: {exc}")
         return None
     sys.stderr.write(report.render() + "\n")
+    if not surface.show(args, report):
+        return None
     kept = report.same_behaviour
     sys.stderr.write(f"{relpath(name)}: " + ("the fixes are kept: the fixed image answers as the original does\n" if kept
                      else "the unsafe fixes are not written: " + "; ".join(report.problems()) + "\n"))

@@ -18,6 +18,7 @@ import shlex
 import sys
 
 from ..source import SourceError, atomic_write
+from . import surface
 from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error, read_source, relpath
 
 
@@ -47,9 +48,12 @@ def add_arguments(parser) -> None:
     verify.add_argument("--probe-http", metavar="PORT/PATH", help="compare the HTTP answer on PORT/PATH")
     verify.add_argument("--probe-cmd", metavar="ARGS", help="compare exit code and stdout of the image run with ARGS")
     verify.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for an answer (default 60)")
+    surface.add_report_argument(verify)
 
 
 def run(args) -> int:
+    if surface.bad_report(args):
+        return EXIT_ERROR
     path = args.dockerfile
     name = args.stdin_filename if path == "-" and args.stdin_filename else path
     try:
@@ -177,9 +181,12 @@ def _verify(args, name: str, result, context, shown: str, build_target: str | No
             timeout=args.timeout,
             require_shell_free=args.level == "distroless",
             build_target=build_target,
+            measure=surface.wanted(args),
         )
     except (EngineError, ValueError) as exc:
         error(f"--verify: {exc}")
         return EXIT_ERROR
     sys.stderr.write(report.render() + "\n")
+    if not surface.show(args, report):
+        return EXIT_ERROR
     return EXIT_CLEAN if report.ok else EXIT_FINDINGS

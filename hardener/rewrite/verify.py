@@ -140,6 +140,8 @@ class VerifyReport:
     shell_free: bool
     require_shell_free: bool = True
     differences: list[str] = field(default_factory=list)
+    surface: object = None  # hardener.report.Report of the two images, when measured (``measure=True``)
+    surface_error: str | None = None  # why they could not be measured
 
     @property
     def ok(self) -> bool:
@@ -494,6 +496,21 @@ def _probe_start(engine: Engine, image: ImageReport, settle: float = 3.0) -> Pro
         engine.run(engine.rm_cmd(name), timeout=60)
 
 
+def _measure(engine: Engine, orig: ImageReport, new: ImageReport):
+    """(Report, None) of what the rewrite removed, read from the saved images; (None, why) when it cannot be."""
+    if not (orig.built and new.built):
+        return None, "both images must build to be compared"
+    from ..report import ArchiveError, compare, measure_image
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="dhard-report-") as tmp:
+            before = measure_image(engine, orig.tag, Path(tmp))
+            after = measure_image(engine, new.tag, Path(tmp))
+    except ArchiveError as exc:
+        return None, str(exc)
+    return compare(before, after, labels=(orig.label, new.label)), None
+
+
 def _has_shell(engine: Engine, tag: str) -> bool | None:
     name = f"dhard-verify-sh-{uuid.uuid4().hex[:10]}"
     try:
@@ -548,6 +565,7 @@ def verify(
     keep_images: bool = False,
     runner: Runner | None = None,
     build_target: str | None = None,
+    measure: bool = False,
 ) -> VerifyReport:
     """Build, run, probe and compare the original and the rewritten image; see the module docs.
 
@@ -555,6 +573,8 @@ def verify(
     bad probe spec; everything else (a failed build, no answer) is in the report.
     ``require_shell_free=False`` is for ``--level hardened``, which keeps a shell.
     ``build_target``: both images are built with ``--target`` that stage (``dhard harden --build-target``).
+    ``measure``: read both images' filesystems (``hardener.report``) before they are removed, for
+    ``VerifyReport.surface``.
     """
     if probe_http and probe_cmd:
         raise ValueError("give --probe-http or --probe-cmd, not both")
@@ -593,6 +613,7 @@ def verify(
                 differences.append("the rewritten image did not build")
             nonroot = new.built and not is_root(new.user) and new.runtime_uid != 0
             shell_free = new.built and new.has_shell is False
+            surface, surface_error = _measure(eng, orig, new) if measure else (None, None)
             return VerifyReport(
                 original=orig,
                 rewritten=new,
@@ -601,6 +622,8 @@ def verify(
                 shell_free=shell_free,
                 require_shell_free=require_shell_free,
                 differences=differences,
+                surface=surface,
+                surface_error=surface_error,
             )
         finally:
             if not keep_images:
