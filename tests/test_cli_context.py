@@ -96,6 +96,7 @@ def test_fix_verify_builds_with_the_context_given(tmp_path, monkeypatch, capsys)
 
     class Report:
         same_behaviour = True
+        surface, surface_error = None, "not measured"
 
         def render(self) -> str:
             return "verified"
