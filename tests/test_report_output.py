@@ -51,7 +51,7 @@ def test_json_shape_top_level_and_changes(report):
     assert d["labels"] == {"before": "original", "after": "rewritten"}
     c = d["changes"]
     assert set(c) == {"layers_bytes", "content_bytes", "file_count", "packages", "setuid", "setgid", "capabilities",
-                      "shells", "package_managers", "network_tools", "user", "exposed_ports", "command"}
+                      "shells", "package_managers", "network_tools", "user", "exposed_ports", "bound_ports", "command"}
     assert c["packages"]["before"] == 4 and c["packages"]["after"] == 2 and c["packages"]["delta"] == -2
     assert [p["name"] for p in c["packages"]["removed"]] == ["bash", "curl", "zlib1g"]
     assert c["packages"]["added"] == [{"manager": "dpkg", "name": "libssl3", "version": "3.0", "arch": "amd64"}]
@@ -63,6 +63,7 @@ def test_json_shape_top_level_and_changes(report):
     assert c["network_tools"]["removed"] == ["curl"]
     assert c["user"] == {"before": "", "after": "65532", "root_before": True, "root_after": False}
     assert c["exposed_ports"] == {"before": ["8000/tcp"], "after": ["8000/tcp"]}
+    assert c["bound_ports"] is None  # only --verify sees the running containers
     assert c["command"]["after"] == {"entrypoint": ["/usr/bin/python3", "/app/main.py"], "cmd": None}
     layers = c["layers_bytes"]
     assert layers["delta"] == layers["after"] - layers["before"] < 0
@@ -212,3 +213,11 @@ def test_html_escapes_names_from_the_image(tmp_path, report):
     assert "<script>" not in page and "<img" not in page and "<b>" not in page
     assert external_references(page) == []
     assert "&lt;script&gt;" in page
+
+
+def test_bound_ports_seen_by_verify_are_reported(report):
+    plain = report
+    report = compare(plain.before, plain.after, bound_ports=([80], [8080]))
+    assert report.to_dict()["changes"]["bound_ports"] == {"before": [80], "after": [8080]}
+    assert Report.from_dict(json.loads(report.to_json())).bound_ports == ((80,), (8080,))
+    assert "listening on" in report.to_text() and "listening on" not in plain.to_text()

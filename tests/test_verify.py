@@ -5,6 +5,7 @@ local servers standing in for the containers)."""
 from __future__ import annotations
 
 import http.server
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -450,3 +451,21 @@ def test_verify_does_not_measure_unless_asked(dockerfile, servers, monkeypatch):
     monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
     rep = verify(dockerfile, "FROM x\n", dockerfile.parent / "ctx", probe_http="8000/", timeout=10, runner=fake)
     assert rep.surface is None and not any(c[1] == "save" for c in fake.calls)
+
+
+def test_listening_ports_come_from_the_containers_network_namespace(monkeypatch, tmp_path):
+    # /proc/PID/net/tcp as the kernel writes it: 0A is LISTEN; 0x1F40 = 8000, 0x0050 = 80 (01: established)
+    net = tmp_path / "proc" / "4242" / "net"
+    net.mkdir(parents=True)
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+    (net / "tcp").write_text(header + "   0: 00000000:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65532\n"
+                             "   1: 0100007F:0050 0100007F:9C40 01 00000000:00000000 00:00000000 00000000 0\n")
+    (net / "tcp6").write_text(header + "   0: 00000000000000000000000000000000:2328 "
+                              "00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0\n")
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: real_open(
+        str(path).replace("/proc/", f"{tmp_path}/proc/", 1) if str(path).startswith("/proc/4242/") else path, *a, **k))
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    engine = Engine("podman", lambda cmd, timeout=None, **kw: subprocess.CompletedProcess(cmd, 0, "4242\n", ""))
+    assert engine.listening_ports("c") == [8000, 9000]
+    assert Engine("docker", engine.runner).listening_ports("c") is None  # a docker daemon's pids are not ours

@@ -25,6 +25,8 @@ under this name; a removal or a change of meaning gets a new name)::
         "network_tools":    (the same),
         "user": {"before": str, "after": str, "root_before": bool, "root_after": bool},
         "exposed_ports": {"before": ["8000/tcp"], "after": [...]},
+        "bound_ports": {"before": [8000], "after": [...]} | null,   # TCP ports the started container
+                                                                      # listened on (--verify); null: not seen
         "command": {"before": {"entrypoint": [str] | null, "cmd": [str] | null}, "after": {...}}
       }
     }
@@ -84,6 +86,7 @@ class Report:
     before: ImageFacts
     after: ImageFacts
     labels: tuple[str, str] = ("original", "rewritten")
+    bound_ports: tuple | None = None  # (before, after): TCP ports the running containers listened on, if seen
 
     # -- the differences -------------------------------------------------------------------
 
@@ -140,6 +143,8 @@ class Report:
         changes["user"] = {"before": b.user, "after": a.user, "root_before": b.runs_as_root,
                            "root_after": a.runs_as_root}
         changes["exposed_ports"] = {"before": list(b.exposed_ports), "after": list(a.exposed_ports)}
+        changes["bound_ports"] = (None if self.bound_ports is None else
+                                  {"before": list(self.bound_ports[0]), "after": list(self.bound_ports[1])})
         changes["command"] = {side: {"entrypoint": None if f.entrypoint is None else list(f.entrypoint),
                                      "cmd": None if f.cmd is None else list(f.cmd)}
                               for side, f in (("before", b), ("after", a))}
@@ -154,8 +159,10 @@ class Report:
         if d.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} report (schema {d.get('schema')!r})")
         labels = d.get("labels") or {}
+        bound = (d.get("changes") or {}).get("bound_ports")
         return cls(ImageFacts.from_dict(d["before"]), ImageFacts.from_dict(d["after"]),
-                   (labels.get("before", "original"), labels.get("after", "rewritten")))
+                   (labels.get("before", "original"), labels.get("after", "rewritten")),
+                   None if bound is None else (tuple(bound["before"]), tuple(bound["after"])))
 
     # -- for people ----------------------------------------------------------------------------
 
@@ -175,5 +182,6 @@ class Report:
         return html_page(self)
 
 
-def compare(before: ImageFacts, after: ImageFacts, labels: tuple[str, str] = ("original", "rewritten")) -> Report:
-    return Report(before, after, labels)
+def compare(before: ImageFacts, after: ImageFacts, labels: tuple[str, str] = ("original", "rewritten"),
+            bound_ports: tuple | None = None) -> Report:
+    return Report(before, after, labels, bound_ports)

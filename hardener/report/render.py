@@ -94,8 +94,14 @@ def rows(report: Report) -> list[Row]:
         *(_names_row(report, kind) for kind in _TOOL_LABELS),
         Row("runs as", b.user_display, a.user_display, user_change, a.runs_as_root and not b.runs_as_root),
         Row("exposed ports", ports_b, ports_a, "same" if ports_b == ports_a else "changed"),
+        *([_bound_row(report.bound_ports)] if report.bound_ports is not None else []),
         Row("command", command_b, command_a, "same" if command_b == command_a else "changed"),
     ]
+
+
+def _bound_row(bound: tuple) -> Row:
+    before, after = (" ".join(str(p) for p in sorted(side)) or "none" for side in bound)
+    return Row("listening on", before, after, "same" if before == after else "changed")
 
 
 def _package_names(packages: list, limit: int) -> str:

@@ -117,6 +117,7 @@ class ImageReport:
     size: int | None = None  # bytes
     user: str | None = None  # Config.User; "" = root (no USER)
     runtime_uid: int | None = None  # uid of the started process, when the engine shows it
+    bound_ports: list[int] | None = None  # TCP ports the started container listened on (None: not seen)
     has_shell: bool | None = None
     probe: ProbeResult | None = None
 
@@ -265,6 +266,9 @@ def _default_runner(cmd: list[str], timeout: float | None = None, **kw) -> subpr
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
 
 
+_TCP_LISTEN = "0A"  # the state column of /proc/net/tcp for a listening socket
+
+
 class Engine:
     """Command lines for docker/podman, and running them."""
 
@@ -337,18 +341,42 @@ class Engine:
         cp = self.run([self.name, "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name], timeout=30)
         return (cp.stdout or "").strip()
 
-    def container_uid(self, name: str) -> int | None:
-        """The effective uid of the container's first process, read from /proc on this host.
+    def container_pid(self, name: str) -> str | None:
+        """The container's first process as a pid of this host, or None.
 
         Only for rootful podman, whose container pids are this host's and whose
         uids are not remapped; docker's daemon may live in a VM, where the pid
-        means something else here. None when unknown.
+        means something else here.
         """
         if self.name != "podman" or not hasattr(os, "geteuid") or os.geteuid() != 0:
             return None
         cp = self.run([self.name, "inspect", "--format", "{{.State.Pid}}", name], timeout=30)
         pid = (cp.stdout or "").strip()
-        if not pid.isdigit() or pid == "0":
+        return pid if pid.isdigit() and pid != "0" else None
+
+    def listening_ports(self, name: str) -> list[int] | None:
+        """TCP ports the container listens on, read from its network namespace's /proc/net/tcp{,6} on this
+        host (nothing runs inside the container); None when unknown (see ``container_pid``)."""
+        pid = self.container_pid(name)
+        if pid is None:
+            return None
+        ports: set[int] = set()
+        for table in ("tcp", "tcp6"):
+            try:
+                with open(f"/proc/{pid}/net/{table}", encoding="ascii", errors="replace") as rows:
+                    next(rows, None)  # the header
+                    for row in rows:
+                        fields = row.split()
+                        if len(fields) > 3 and fields[3] == _TCP_LISTEN:
+                            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+            except (OSError, ValueError, IndexError):
+                continue
+        return sorted(ports)
+
+    def container_uid(self, name: str) -> int | None:
+        """The effective uid of the container's first process, read from /proc on this host (None: unknown)."""
+        pid = self.container_pid(name)
+        if pid is None:
             return None
         try:
             with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
@@ -445,9 +473,11 @@ def _probe_http(engine: Engine, image: ImageReport, port: int, path: str, timeou
             try:
                 with opener.open(url, timeout=5) as response:
                     body = response.read().decode("utf-8", errors="replace")
+                    image.bound_ports = engine.listening_ports(name)
                     return ProbeResult("http", response.status, body, "", time.monotonic() - start)
             except urllib.error.HTTPError as err:
                 body = err.read().decode("utf-8", errors="replace")
+                image.bound_ports = engine.listening_ports(name)
                 return ProbeResult("http", err.code, body, "", time.monotonic() - start)
             except (urllib.error.URLError, OSError) as err:
                 error = f"{type(err).__name__}: {getattr(err, 'reason', err)}"
@@ -488,6 +518,7 @@ def _probe_start(engine: Engine, image: ImageReport, settle: float = 3.0) -> Pro
         time.sleep(settle)
         state = engine.container_state(name)
         if state.startswith("running"):
+            image.bound_ports = engine.listening_ports(name)
             return ProbeResult("start", 0, "", "", time.monotonic() - start)
         code = state.split()[-1] if state else "?"
         status = int(code) if code.lstrip("-").isdigit() else -1
@@ -508,7 +539,8 @@ def _measure(engine: Engine, orig: ImageReport, new: ImageReport):
             after = measure_image(engine, new.tag, Path(tmp))
     except ArchiveError as exc:
         return None, str(exc)
-    return compare(before, after, labels=(orig.label, new.label)), None
+    bound = None if orig.bound_ports is None or new.bound_ports is None else (orig.bound_ports, new.bound_ports)
+    return compare(before, after, labels=(orig.label, new.label), bound_ports=bound), None
 
 
 def _has_shell(engine: Engine, tag: str) -> bool | None:
