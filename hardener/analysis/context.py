@@ -462,12 +462,34 @@ def _collect(root: str, rel: str, matcher: IgnoreMatcher | None, out: set[str], 
                 out.add(frel)
 
 
+# shipped_files' answers, kept for the rest of a one-shot command once remember_walks() is called
+_walks: "dict | None" = None
+
+
+def remember_walks() -> None:
+    """Keep what shipped_files finds for the rest of this process. For ``dhard check`` of many files, whose
+    Dockerfiles often share one context: the files of a context do not change while it runs. Long-lived
+    processes (the language server) never call it: they must see files come and go."""
+    global _walks
+    if _walks is None:
+        _walks = {}
+
+
 def shipped_files(context_dir: "str | os.PathLike[str]", sources: list[str], dockerignore: bool = True) -> list[str]:
     """The files of the build context that ``COPY``/``ADD`` with these sources select.
 
     Paths are relative to ``context_dir``, posix, sorted and unique; directories
     are expanded recursively and only files (and symlinks) are returned.
     """
+    if _walks is None:
+        return _shipped_files(context_dir, sources, dockerignore)
+    key = (os.path.realpath(os.fspath(context_dir) or "."), tuple(sources), dockerignore)
+    if key not in _walks:
+        _walks[key] = _shipped_files(context_dir, sources, dockerignore)
+    return list(_walks[key])
+
+
+def _shipped_files(context_dir, sources: list[str], dockerignore: bool) -> list[str]:
     root = os.fspath(context_dir) or "."  # as Path("") is "."
     if not os.path.isdir(root):
         return []

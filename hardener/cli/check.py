@@ -81,6 +81,10 @@ def run(args) -> int:
     if not paths:
         error(f"no Dockerfiles found in {' '.join(args.paths)}")
         return EXIT_ERROR
+    if len(paths) > 1:  # Dockerfiles of one repository often share a build context: walk it once
+        from ..analysis.context import remember_walks
+
+        remember_walks()
     results = []
     failed = could_not_run = False
     for name, source, findings, problem, fails in _lint_paths(paths, args):
