@@ -20,8 +20,7 @@ import re
 from ..record import dataclass
 from ..syntax.lazyre import compile_lazily
 from . import path_expr
-from .context import source_texts
-from .writes import COMMENT_LINE, PATH_ARG
+from .writes import PATH_ARG, calls, source_line
 
 _PATTERNS = {
     "go": [
@@ -51,21 +50,15 @@ class Read:
 def scan(context_dir: str | os.PathLike[str], files: list[str], env=lambda name: None) -> list[Read]:
     """The run-time reads of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Read] = []
-    for rel, language, text in source_texts(context_dir, files, LANGUAGES):
-        text = COMMENT_LINE.sub("", text)  # blanked, so that offsets still give line numbers
-        names = path_expr.bindings(text)
-        for pattern in _PATTERNS[language]:
-            for m in pattern.finditer(text):
-                out.extend(_reads(rel, text, m, names, env))
+    for rel, text, m, names in calls(context_dir, files, _PATTERNS, LANGUAGES):
+        out.extend(_reads(rel, text, m, names, env))
     return sorted(set(out), key=lambda r: (r.file, r.line, r.path or ""))
 
 
 def _reads(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> list[Read]:
     groups = m.groupdict()
     args = _split(groups["args"]) if groups.get("args") is not None else [groups["arg"]]
-    line = text.count("\n", 0, m.start()) + 1
-    statement = " ".join(text.splitlines()[line - 1].split())
-    shown = statement if len(statement) <= 80 else statement[:77] + "..."
+    line, shown = source_line(text, m)
     out = []
     for arg in args:
         if arg.strip().endswith("..."):  # ParseFiles(files...): a slice dhard cannot see into

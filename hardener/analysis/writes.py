@@ -65,7 +65,7 @@ _PATTERNS = {
 }
 INTERPRETED = ("python", "javascript")
 COMPILED = ("go", "rust", "java")
-COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
+_COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
 _NOT_FILES = (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-", "")
 
 
@@ -80,15 +80,30 @@ class Write:
 def scan(context_dir: str | os.PathLike[str], files: list[str], languages: tuple[str, ...] = INTERPRETED, env=lambda name: None) -> list[Write]:
     """The writes of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Write] = []
-    for rel, language, text in source_texts(context_dir, files, languages):
-        text = COMMENT_LINE.sub("", text)  # blanked, so that offsets still give line numbers
-        names = path_expr.bindings(text)
-        for pattern in _PATTERNS[language]:
-            for m in pattern.finditer(text):
-                write = _write(rel, text, m, names, env)
-                if write is not None:
-                    out.append(write)
+    for rel, text, m, names in calls(context_dir, files, _PATTERNS, languages):
+        write = _write(rel, text, m, names, env)
+        if write is not None:
+            out.append(write)
     return sorted(out, key=lambda w: (w.file, w.line))
+
+
+def calls(context_dir, files: list[str], patterns: dict, languages: tuple[str, ...]):
+    """(file, text, match, names) for every match of ``patterns[language]`` in the sources among ``files``:
+    comments blanked (so offsets still give line numbers), ``names`` those the file binds once
+    (``path_expr.bindings``). What ``writes`` and ``reads`` scan."""
+    for rel, language, text in source_texts(context_dir, files, languages):
+        text = _COMMENT_LINE.sub("", text)
+        names = path_expr.bindings(text)
+        for pattern in patterns[language]:
+            for m in pattern.finditer(text):
+                yield rel, text, m, names
+
+
+def source_line(text: str, m: re.Match) -> tuple[int, str]:
+    """The line number of ``m`` and its source line, spaces squeezed and cut to 80 characters, for messages."""
+    line = text.count("\n", 0, m.start()) + 1
+    statement = " ".join(text.splitlines()[line - 1].split())
+    return line, statement if len(statement) <= 80 else statement[:77] + "..."
 
 
 def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Write | None:
@@ -99,9 +114,8 @@ def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Writ
     path = groups["lit"] if groups.get("lit") is not None else path_expr.evaluate(groups.get("arg") or "", names, env)
     if path in _NOT_FILES:
         return None  # also os.CreateTemp("", ...): the system's temporary folder
-    line = text.count("\n", 0, m.start()) + 1
-    statement = " ".join(text.splitlines()[line - 1].split())
-    return Write(rel, line, path, statement if len(statement) <= 80 else statement[:77] + "...")
+    line, shown = source_line(text, m)
+    return Write(rel, line, path, shown)
 
 
 # -- where the running app needs to write, for a USER change ------------------------------------
