@@ -184,7 +184,7 @@ def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _words(df: Dockerfile, ins: Instruction) -> list[tuple[str, int, int]]:
+def _words(ins: Instruction) -> list[tuple[str, int, int]]:
     """(word, source start, source end) of the arguments of ``ins`` (after its flags)."""
     out = []
     for m in re.finditer(r"\S+", ins.line[ins.args_start:]):
@@ -195,7 +195,7 @@ def _words(df: Dockerfile, ins: Instruction) -> list[tuple[str, int, int]]:
 
 
 def _rename(df: Dockerfile, stage, alias: str, where: str | None) -> tuple[int, int, str]:
-    words = _words(df, stage.from_)
+    words = _words(stage.from_)
     if len(words) >= 3 and words[1][0].lower() == "as":
         word, start, end = words[2]
         if df.text[start:end] == word:
@@ -212,7 +212,7 @@ def _references(facts, added: int):
         if stage.index == target.index:
             continue
         if stage.parent == target.index:
-            word, start, end = _words(df, stage.from_)[0]
+            word, start, end = _words(stage.from_)[0]
             if df.text[start:end] != word or word.lower() != target.alias.lower():
                 raise SkipError("unsupported", f"{stage.alias or 'a later stage'} is built FROM {word} "
                                 f"({facts.where(stage.from_)}), which names {target.alias} through a variable",

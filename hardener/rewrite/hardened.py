@@ -25,7 +25,7 @@ from __future__ import annotations
 from ..model import Dockerfile
 from ..parse import parse
 from ..semantic.users import is_root
-from .plan import Facts
+from .plan import Facts, shown_name
 from .result import Log, SkipError, Success
 
 STRIP_GNU = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
@@ -124,10 +124,7 @@ def _reads(build, stage) -> set[int]:
 
 
 def _where(df: Dockerfile, ins) -> str:
-    import os
-
-    name = os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
-    return f"{name}:{ins.start_line}"
+    return f"{shown_name(df)}:{ins.start_line}"
 
 
 def _own_edits(facts: Facts, log: Log) -> str:

@@ -136,8 +136,7 @@ def _run(facts, ins) -> str | None:
                     "move it after the installs, or out of the image")
         if kind == "keep":
             kept.append(ins.args[raw.start:raw.end])
-    installs = any(_kind(raw, 0) == "keep" and _is_install(raw) for raw in script.commands)
-    if not installs:
+    if not any(_is_install(raw) for raw in script.commands):
         return None  # apk add, adduser ...: nothing of it is replayed
     flags = [ins.line[f.start:f.end] for f in ins.flags]
     return " ".join([ins.keyword, *flags, " && ".join(kept)])

@@ -66,6 +66,11 @@ class Package:
     ins: Instruction
 
 
+def shown_name(df: Dockerfile) -> str:
+    """The Dockerfile's name as messages show it (``Dockerfile:12``): its file name, "Dockerfile" for text."""
+    return os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
+
+
 class Facts:
     """``build_target``: the stage ``docker build --target`` builds (None: the last). It is "the final
     stage" of everything below; the stages after it are ``later`` (see ``emit.render_target``)."""
@@ -74,7 +79,7 @@ class Facts:
         self.df = df
         self.build = Build(df, config, target=build_target)  # UnknownTarget when no stage has that name
         self.context_dir = Path(context_dir) if context_dir is not None else None
-        self.name = os.path.basename(df.source.path) if df.source.path not in ("<string>", "-") else "Dockerfile"
+        self.name = shown_name(df)
         final = self.build.final_stage
         assert final is not None
         self.final = final
