@@ -12,13 +12,11 @@ The cases live in ``fixtures/rewrite/build-target/<case>/``, laid out as ``fixtu
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
 from hardener.config import Config, ConfigError, from_mapping
 from hardener.lint import lint
@@ -26,11 +24,11 @@ from hardener.parse import parse
 from hardener.rewrite import Failure, Skip, Success, harden
 from hardener.semantic.build import Build, UnknownTarget, target_stage
 from hardener.source import SourceFile
+from test_rewrite import check_case, load, run  # the fixture cases are read and judged as fixtures/rewrite's
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "rewrite" / "build-target"
 CASES = sorted(p for p in FIXTURES.iterdir() if (p / "case.yml").is_file()) if FIXTURES.is_dir() else []
-REGEN = os.environ.get("DHARD_REGEN") == "1"
 DH123 = Config().with_overrides(select=("DH1", "DH2", "DH3"))
 APP = ROOT / "e2e" / "apps" / "compose-target"
 
@@ -49,16 +47,6 @@ USER root
 RUN pip install pytest
 ENTRYPOINT ["pytest"]
 """
-
-
-def load(folder: Path) -> dict:
-    return YAML(typ="safe").load((folder / "case.yml").read_text()) or {}
-
-
-def run(folder: Path, spec: dict, text: str | None = None):
-    source = SourceFile.read(folder / "Dockerfile") if text is None else SourceFile.from_text(text)
-    return source, harden(source, context=folder / "context", target=spec.get("target", "distroless"),
-                          level=spec.get("level", "distroless"), build_target=spec.get("build-target"))
 
 
 def _harden(text: str, tmp_path: Path, files: dict[str, str] | None = None, **kw):
@@ -82,31 +70,7 @@ def test_there_are_cases():
 @pytest.mark.parametrize("folder", CASES, ids=lambda p: p.name)
 def test_case(folder: Path):
     spec = load(folder)
-    source, result = run(folder, spec)
-    expected_path = folder / "expected.Dockerfile"
-    if spec["outcome"] == "failure":
-        assert isinstance(result, Failure), result
-        assert spec["error"] in result.error
-        assert not expected_path.exists()
-        return
-    if spec["outcome"] == "skip":
-        assert isinstance(result, Skip), getattr(result, "text", result)
-        assert result.kind == spec["skip"], result.reason
-        for wanted in spec.get("reason", ()):
-            assert wanted in result.reason
-        return
-    assert isinstance(result, Success), str(result)
-    if REGEN:
-        expected_path.write_bytes(source.with_text(result.text).to_bytes())
-    assert expected_path.exists(), f"{expected_path} is missing (regenerate with DHARD_REGEN=1 and read the diff)"
-    assert source.with_text(result.text).to_bytes() == expected_path.read_bytes(), "differs from expected.Dockerfile"
-    if "base" in spec:
-        assert result.base == spec["base"]
-    messages = [str(w) for w in result.warnings]
-    wanted = spec.get("warnings") or []
-    assert len(messages) == len(wanted), messages
-    for want, got in zip(wanted, messages):
-        assert want in got
+    check_case(folder, spec, *run(folder, spec))
 
 
 @pytest.mark.parametrize("folder", [c for c in CASES if load(c)["outcome"] == "success"], ids=lambda p: p.name)

@@ -52,18 +52,24 @@ def run(folder: Path, spec: dict, text: str | None = None):
         context=folder / "context",
         target=spec.get("target", "distroless"),
         level=spec.get("level", "distroless"),
+        build_target=spec.get("build-target"),
     )
 
 
 @pytest.mark.parametrize("folder", CASES, ids=lambda p: p.name)
 def test_case(folder: Path):
     spec = load(folder)
-    source, result = run(folder, spec)
+    check_case(folder, spec, *run(folder, spec))
+
+
+def check_case(folder: Path, spec: dict, source: SourceFile, result) -> None:
+    """``result`` is what ``case.yml`` says (also for tests/test_build_target.py's cases)."""
     outcome = spec["outcome"]
     expected_path = folder / "expected.Dockerfile"
     if outcome == "failure":
         assert isinstance(result, Failure), result
         assert "internal error" not in result.error
+        assert spec.get("error", "") in result.error
         assert not expected_path.exists()
         return
     if outcome == "skip":
@@ -72,6 +78,8 @@ def test_case(folder: Path):
         assert result.kind == spec["skip"], f"{result.kind}: {result.reason}"
         assert result.kind in SKIP_KINDS
         assert result.reason.strip()
+        for wanted in spec.get("reason", ()):
+            assert wanted in result.reason, f"{wanted!r} not in {result.reason!r}"
         assert not expected_path.exists(), "a skip case has no expected.Dockerfile"
         return
     assert outcome == "success"
