@@ -295,7 +295,11 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if info is not None:
+        if info is None:  # a new file: the mode open() would give it, not mkstemp's 0600
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        else:
             os.chmod(tmp, info.st_mode & 0o7777)
             if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(tmp):
                 try:

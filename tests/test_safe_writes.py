@@ -14,6 +14,7 @@ import pytest
 from hardener import source as source_module
 from hardener.cli import main
 from hardener.fixer import fix_source
+from hardener.source import atomic_write
 from hardener.parse import parse
 from hardener.source import SourceFile, atomic_write
 
@@ -120,6 +121,20 @@ def test_mode_is_kept(tmp_path):
     assert main(["fix", "-q", str(path)]) in (0, 1)
     assert path.read_text() == fixed(TEXT)
     assert stat.S_IMODE(path.stat().st_mode) == 0o751
+
+
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path):
+    """A file dhard creates (harden's new context files) is readable as any file the user makes: a COPY of a
+    0600 file would leave it unreadable to the image's non-root user."""
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.conf", b"server {}\n")
+        os.umask(0o027)
+        atomic_write(tmp_path / "other.conf", b"server {}\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.conf").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "other.conf").stat().st_mode) == 0o640
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
