@@ -124,7 +124,10 @@ def run(args) -> int:
     if args.write:
         if path == "-":
             sys.stdout.write(result.text)
+            _files_needed(err, shown, result, context)
             return EXIT_CLEAN
+        if not _write_files(result, context, err):
+            return EXIT_ERROR
         if result.text != source.text:
             try:
                 atomic_write(path, source.with_text(result.text).to_bytes())
@@ -135,6 +138,7 @@ def run(args) -> int:
         return EXIT_CLEAN
     if args.stdout:
         sys.stdout.write(result.text)
+        _files_needed(err, shown, result, context)
         return EXIT_FINDINGS if unproven else EXIT_CLEAN
     sys.stdout.writelines(
         difflib.unified_diff(
@@ -144,7 +148,44 @@ def run(args) -> int:
             tofile=f"b/{shown}",
         )
     )
+    for rel, text in result.files:
+        shown_file = relpath(os.path.join(context, rel))
+        old = _current(context, rel)
+        sys.stdout.writelines(difflib.unified_diff(
+            (old or "").splitlines(keepends=True), text.splitlines(keepends=True),
+            fromfile=f"a/{shown_file}" if old is not None else "/dev/null", tofile=f"b/{shown_file}"))
     return EXIT_FINDINGS if unproven else EXIT_CLEAN
+
+
+def _current(context: str, rel: str) -> str | None:
+    try:
+        with open(os.path.join(context, rel), encoding="utf-8", errors="surrogateescape") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _files_needed(err, shown: str, result, context) -> None:
+    if result.files:
+        names = ", ".join(relpath(os.path.join(context, rel)) for rel, _ in result.files)
+        err.write(f"{shown}: the rewrite copies new files of the build context, which --stdout does not write: "
+                  f"{names}; --write writes them with the Dockerfile\n")
+
+
+def _write_files(result, context, err) -> bool:
+    """The new build-context files the rewrite copies, each written atomically when it changed."""
+    for rel, text in result.files:
+        target = os.path.join(context, rel)
+        if _current(context, rel) == text:
+            continue
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            atomic_write(target, text.encode("utf-8", "surrogateescape"))
+        except OSError as exc:
+            error(f"{relpath(target)}: cannot write: {exc.strerror or exc}")
+            return False
+        err.write(f"{relpath(target)}: written (copied by the rewritten Dockerfile)\n")
+    return True
 
 
 def _notes(err, shown: str, result, explain: bool) -> None:
@@ -182,6 +223,8 @@ def _verify(args, name: str, result, context, shown: str, build_target: str | No
             require_shell_free=args.level == "distroless",
             build_target=build_target,
             measure=surface.wanted(args),
+            context_files=result.files,
+            moved_ports=dict(result.ports),
         )
     except (EngineError, ValueError) as exc:
         error(f"--verify: {exc}")

@@ -43,9 +43,16 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log, build_ta
     _check_packages(facts, ecosystem.name, runtime, log, p.provided)
     if p.source_check is not None:
         p.source_check(log)
-    _ports(facts, p.command, log, command=p.command_ports)
+    if p.expose is None:  # a plan that moved the program's ports has judged them
+        _ports(facts, p.command, log, command=p.command_ports)
     stage_copies = list(p.copies)
-    app_writes, empty_dirs = _app_writes(facts, p.roots, p.command, log)
+    if p.writes is None:
+        app_writes, empty_dirs = _app_writes(facts, p.roots, p.command, log)
+    else:
+        app_writes, empty_dirs = {}, list(p.writes)
+        for folder in empty_dirs:
+            log.why(f"{folder} is made empty and owned by {runtime.uid} in the runtime image: the configuration "
+                    "writes there")
     owned = files.owned_copies(facts, p.roots, p.copy_stage or facts.alias, log, app_writes)
     extra_stages = list(p.stages)
     if empty_dirs:  # copied first, before any other COPY makes them as root's parent folders
@@ -64,10 +71,11 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log, build_ta
     final.header = [HEADER.format(uid=runtime.uid)]
     final.carried = list(facts.carried)
     final.env = list(p.env)
-    # distroless images start in /: a `WORKDIR /` there says nothing (other families document their own)
-    final.workdir = None if facts.workdir == "/" and target == "distroless" else facts.workdir
+    # distroless images start in /: a `WORKDIR /` there says nothing (other families document their own);
+    # nor does it to a program configured by files
+    final.workdir = None if facts.workdir == "/" and (target == "distroless" or p.command is None) else facts.workdir
     final.copies = stage_copies + owned
-    final.expose = facts.expose
+    final.expose, final.expose_ports = facts.expose, p.expose
     final.volumes = facts.volumes
     final.stopsignal = facts.last.get("STOPSIGNAL")
     final.user = runtime.user
@@ -91,7 +99,8 @@ def rewrite(df: Dockerfile, context_dir, target: str, config, log: Log, build_ta
     else:
         text = emit.render(df, edit, extra_stages, final)
     return Success(text=text, warnings=tuple(log.warnings), explain=tuple(log.explain), base=runtime.image,
-                   unproven=tuple(log.unproven_reasons))
+                   unproven=tuple(log.unproven_reasons), files=tuple(sorted(p.files.items())),
+                   ports=tuple(sorted(p.ports.items())))
 
 
 def _pinned(facts: Facts, image: str, log: Log) -> str:

@@ -36,6 +36,7 @@ class FinalStage:
     workdir: str | None = None
     copies: list[CopySpec] = field(default_factory=list)
     expose: list[Instruction] = field(default_factory=list)
+    expose_ports: list[str] | None = None  # one EXPOSE of these instead (the program moved its ports)
     volumes: list[Instruction] = field(default_factory=list)
     stopsignal: Instruction | None = None
     user: str | None = None
@@ -111,15 +112,16 @@ def _final_lines(df: Dockerfile, final: FinalStage, eol: str) -> list[str]:
     if final.workdir:
         out.append(f"WORKDIR {final.workdir}{eol}")
     for copy in final.copies:
-        flags = f"--from={copy.stage}"
+        flags = [f"--from={copy.stage}"] if copy.stage is not None else []
         if copy.chown:
-            flags += f" --chown={final.uid}:{final.uid}"
-        if _BARE.match(copy.src) and _BARE.match(copy.dest):
-            out.append(f"COPY {flags} {copy.src} {copy.dest}{eol}")
-        else:
-            out.append(f"COPY {flags} {exec_form([copy.src, copy.dest])}{eol}")
-    for ins in final.expose:
-        out.append(_verbatim(df, ins, eol))
+            flags.append(f"--chown={final.uid}:{final.uid}")
+        paths = f"{copy.src} {copy.dest}" if _BARE.match(copy.src) and _BARE.match(copy.dest) else \
+            exec_form([copy.src, copy.dest])
+        out.append(f"COPY {' '.join([*flags, paths])}{eol}")
+    if final.expose_ports is not None:
+        out.append(f"EXPOSE {' '.join(final.expose_ports)}{eol}")
+    else:
+        out.extend(_verbatim(df, ins, eol) for ins in final.expose)
     for ins in final.volumes:
         out.append(_verbatim(df, ins, eol))
     if final.stopsignal is not None:
@@ -165,7 +167,7 @@ def render_target(facts, stages: list[str], final: FinalStage, log) -> str:
         log.why(f"the stages after {facts.target_name} ({names}) are otherwise kept as written: `--target "
                 f"{facts.target_name}` does not build them", facts.where(facts.later[0].from_))
     for copy in final.copies:  # a copy straight from a stage named by its number, past the new ones
-        if copy.stage.isdigit() and int(copy.stage) > target.index:
+        if copy.stage is not None and copy.stage.isdigit() and int(copy.stage) > target.index:
             copy.stage = str(int(copy.stage) + added)
     final.name = facts.target_name
     head = _splice(df.text[:split], [e for e in edits if e[0] < split])

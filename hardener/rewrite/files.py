@@ -28,7 +28,7 @@ from .result import Log
 class CopySpec:
     src: str
     dest: str
-    stage: str  # the builder stage to copy from
+    stage: str | None  # the builder stage to copy from (None: the build context)
     chown: bool = False
     why: str = ""
 

@@ -54,6 +54,10 @@ class Success:
     # why the rewrite may break the app, from what dhard could not read or place (where it writes ...):
     # not written unless --verify proves it by building and running both images
     unproven: tuple[str, ...] = ()
+    # new files of the build context the rewritten Dockerfile copies (path relative to the context -> text):
+    # written with the Dockerfile (nginx's adapted configuration)
+    files: tuple[tuple[str, str], ...] = ()
+    ports: tuple[tuple[int, int], ...] = ()  # (old, new): ports the rewritten image listens on instead
 
     ok = True
 

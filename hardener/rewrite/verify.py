@@ -55,7 +55,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..semantic.users import is_root
 
@@ -565,6 +565,38 @@ def default_engine() -> str:
 
 
 @contextlib.contextmanager
+def staged_files(context: Path, files: Sequence[tuple[str, str]]):
+    """``files`` (path relative to ``context`` -> text) written into the context for as long as the block
+    runs; afterwards each path is as it was (its old bytes back, or gone with the folders made for it)."""
+    from ..analysis.context import is_inside
+    from ..source import atomic_write
+
+    root = os.path.realpath(context)
+    saved: list[tuple[Path, bytes | None]] = []
+    made: list[Path] = []
+    try:
+        for rel, text in files:
+            path = Path(context, rel)
+            if not is_inside(root, path.parent) or path.is_symlink():
+                raise ValueError(f"{rel}: not a plain path inside the build context")
+            saved.append((path, path.read_bytes() if path.exists() else None))
+            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.extend(reversed(missing))
+            atomic_write(str(path), text.encode("utf-8", "surrogateescape"))
+        yield
+    finally:
+        for path, old in reversed(saved):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(str(path), old)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+@contextlib.contextmanager
 def _terminate_unwinds():
     """While verify runs, SIGTERM (a CI timeout, a killed hook) exits through the ``finally`` blocks that
     remove the containers and images, as Ctrl-C does, instead of killing the process where it stands."""
@@ -598,6 +630,8 @@ def verify(
     runner: Runner | None = None,
     build_target: str | None = None,
     measure: bool = False,
+    context_files: Sequence[tuple[str, str]] = (),
+    moved_ports: Mapping[int, int] | None = None,
 ) -> VerifyReport:
     """Build, run, probe and compare the original and the rewritten image; see the module docs.
 
@@ -607,6 +641,9 @@ def verify(
     ``build_target``: both images are built with ``--target`` that stage (``dhard harden --build-target``).
     ``measure``: read both images' filesystems (``hardener.report``) before they are removed, for
     ``VerifyReport.surface``.
+    ``context_files``: the new files of the build context the rewrite copies (``Success.files``), in place
+    while the rewritten image builds and put back as they were afterwards. ``moved_ports``: old -> new
+    ports the rewrite listens on (``Success.ports``); the HTTP probe of the rewritten image uses the new one.
     """
     if probe_http and probe_cmd:
         raise ValueError("give --probe-http or --probe-cmd, not both")
@@ -627,12 +664,14 @@ def verify(
                 rewritten_path.write_text(rewritten_text, encoding="utf-8")
                 _build(eng, orig, original, context, build_options, build_timeout, build_target)
                 if orig.built:
-                    _build(eng, new, rewritten_path, context, build_options, build_timeout, build_target)
+                    with staged_files(context, context_files):
+                        _build(eng, new, rewritten_path, context, build_options, build_timeout, build_target)
             for image in (orig, new):
                 if not image.built:
                     continue
                 if http is not None:
-                    image.probe = _probe_http(eng, image, http[0], http[1], timeout)
+                    port = (moved_ports or {}).get(http[0], http[0]) if image is new else http[0]
+                    image.probe = _probe_http(eng, image, port, http[1], timeout)
                 elif probe_cmd is not None:
                     image.probe = _probe_cmd(eng, image, probe_cmd, timeout)
                 else:

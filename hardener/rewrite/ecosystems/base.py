@@ -76,6 +76,11 @@ class Plan:
     # the checks the main flow runs for every plan, switched per ecosystem:
     source_check: Callable[[Log], None] | None = None  # reads the app's sources (after the runtime packages)
     command_ports: bool = True  # warn about ports below 1024 the command names (--port 80, -b :80)
+    # a program configured by files (nginx) says itself what the main flow otherwise reads from the app:
+    files: dict[str, str] = field(default_factory=dict)  # new build-context files (path -> text) the copies read
+    expose: list[str] | None = None  # the ports EXPOSE names (None: the original's EXPOSE lines, as written)
+    ports: dict[int, int] = field(default_factory=dict)  # old -> new: ports the program moved to
+    writes: list[str] | None = None  # folders the program writes (None: analysis.writes reads the app's sources)
 
 
 # -- facts several ecosystems read -----------------------------------------------------------------------
