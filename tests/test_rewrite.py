@@ -19,6 +19,7 @@ Goldens are regenerated only on request: ``DHARD_REGEN=1 pytest tests/test_rewri
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +89,7 @@ def check_case(folder: Path, spec: dict, source: SourceFile, result) -> None:
         expected_path.write_bytes(source.with_text(result.text).to_bytes())
     assert expected_path.exists(), f"{expected_path} is missing (regenerate with DHARD_REGEN=1 and read the diff)"
     assert source.with_text(result.text).to_bytes() == expected_path.read_bytes(), "differs from expected.Dockerfile"
+    check_files(folder, result)
     if "base" in spec:
         assert result.base == spec["base"]
     expected_warnings = spec.get("warnings") or []
@@ -99,6 +101,19 @@ def check_case(folder: Path, spec: dict, source: SourceFile, result) -> None:
     assert len(result.unproven) == len(expected_unproven), result.unproven
     for wanted, got in zip(expected_unproven, result.unproven):
         assert wanted in got, f"{wanted!r} not in {got!r}"
+
+
+def check_files(folder: Path, result) -> None:
+    """The new build-context files the rewrite writes are ``expected-files/`` (paths relative to the context)."""
+    expected_dir = folder / "expected-files"
+    if REGEN and result.files:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for rel, text in result.files:
+            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / rel).write_text(text, encoding="utf-8")
+    expected = {str(p.relative_to(expected_dir)): p.read_text(encoding="utf-8")
+                for p in sorted(expected_dir.rglob("*")) if p.is_file()} if expected_dir.is_dir() else {}
+    assert dict(result.files) == expected, "the new context files differ from expected-files/"
 
 
 @pytest.mark.parametrize("folder", [c for c in CASES if load(c)["outcome"] == "success"], ids=lambda p: p.name)
@@ -480,7 +495,7 @@ def test_the_registry_order_has_native_last():
     from hardener.rewrite.ecosystems import ECOSYSTEMS
     from hardener.rewrite.ecosystems.base import INTERFACE
 
-    assert [e.name for e in ECOSYSTEMS] == ["python", "node", "java", "native"]
+    assert [e.name for e in ECOSYSTEMS] == ["nginx", "python", "node", "java", "native"]
     for eco in ECOSYSTEMS:
         assert all(callable(getattr(eco, a)) for a in INTERFACE if a != "name"), eco
         assert isinstance(eco.name, str)
@@ -494,7 +509,7 @@ DETECTED = {
     "skip-heredoc": "python", "skip-missing-context": "node", "skip-musl": "python", "skip-no-command": "python",
     "skip-no-counterpart": "python", "skip-python-shell": "python", "skip-runtime-packages-": "python",
     "skip-shell-form": "python", "skip-unknown-binary": "native", "skip-unknown-runtime": "node",
-    "skip-unsupported": "python", "skip-drops-privileges": "native",
+    "skip-unsupported": "python", "skip-drops-privileges": "native", "nginx-": "nginx", "skip-nginx-": "nginx",
 }
 
 

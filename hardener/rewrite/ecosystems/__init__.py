@@ -25,12 +25,12 @@ one, is ``rewrite/healthcheck.py``'s (python3 and nodejs images today).
 
 from __future__ import annotations
 
-from . import java, native, node, python
+from . import java, native, nginx, node, python
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
     from .base import Ecosystem
 
-ECOSYSTEMS: tuple[Ecosystem, ...] = (python, node, java, native)
+ECOSYSTEMS: tuple[Ecosystem, ...] = (nginx, python, node, java, native)  # nginx: a final stage on nginx's image
 
-__all__ = ["ECOSYSTEMS", "java", "native", "node", "python"]
+__all__ = ["ECOSYSTEMS", "java", "native", "nginx", "node", "python"]
