@@ -604,8 +604,9 @@ def _expect_ok(spec: AppSpec, status: int | None, body: str) -> bool:
 
 def probe_detailed(tag: str, spec: AppSpec | str | os.PathLike, *, timeout: float | None = None,
                    read_only: bool = False, user: str | None = None, env: dict[str, str] | None = None,
-                   keep: bool = False) -> ProbeResult:
-    """Run `tag` as app `spec` describes, probe it, remove the container."""
+                   keep: bool = False, port: int | None = None) -> ProbeResult:
+    """Run `tag` as app `spec` describes, probe it, remove the container (``port``: the HTTP probe's, for an
+    image that moved it)."""
     if not isinstance(spec, AppSpec):
         spec = load_app(spec)
     p = spec.probe_spec
@@ -632,7 +633,7 @@ def probe_detailed(tag: str, spec: AppSpec | str | os.PathLike, *, timeout: floa
     http_spec = p.get("http")
     if not http_spec:
         raise HarnessError(f"{spec.name}: app.yml has no probe.http or probe.cmd")
-    port = int(http_spec.get("port", spec.port or 8000))
+    port = port or int(http_spec.get("port", spec.port or 8000))
     path = str(http_spec.get("path", "/"))
     host_port = _free_port()
     started = podman("run", "-d", *run_opts, "-p", f"127.0.0.1:{host_port}:{port}", tag, check=False)

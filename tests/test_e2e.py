@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,11 +132,31 @@ def dhard(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -
     )
 
 
+def context_copy(spec, workdir: Path) -> Path:
+    """A copy of the app's build context in ``workdir``: a rewrite may add files to it (nginx's configuration)."""
+    context = workdir / "context"
+    shutil.copytree(spec.context, context, symlinks=True)
+    return context
+
+
+def moved_port(spec, text: str) -> int | None:
+    """app.yml's ``target.port``, the port the rewritten image answers on when the rewrite moved it (nginx
+    on 80 -> 8080), after checking that the rewritten Dockerfile EXPOSEs it; None when it did not move."""
+    port = spec.target.get("port")
+    if port is None:
+        return None
+    exposed = re.findall(r"^EXPOSE\s+(.+)$", text.rsplit("\nFROM ", 1)[-1], flags=re.M)
+    assert any(str(port) in line.split() for line in exposed), f"the rewrite does not EXPOSE {port}\n{text}"
+    return int(port)
+
+
 def harden(spec, workdir: Path, level: str | None = None) -> str:
-    """Run `dhard harden --write` on a copy of the app's Dockerfile; return the new text."""
+    """Run `dhard harden --write` on copies of the app's Dockerfile and context in ``workdir`` (the context
+    as ``workdir/context``); return the new text."""
     copy = workdir / "Dockerfile"
     shutil.copyfile(spec.dockerfile, copy)
-    args = ["harden", str(copy), "--context", str(spec.context), "--write"]
+    context = context_copy(spec, workdir)
+    args = ["harden", str(copy), "--context", str(context), "--write"]
     if level:
         args += ["--level", level]
     if _build_target(spec):
@@ -156,11 +177,12 @@ def harden(spec, workdir: Path, level: str | None = None) -> str:
 _STORE_RACE = ("layer not known", "image not known", "identifier is not a container")
 
 
-def build(spec, dockerfile: Path, tag: str, target: str | None = None) -> float:
+def build(spec, dockerfile: Path, tag: str, target: str | None = None, context: Path | None = None) -> float:
     ca_mount = bool((spec.get("build") or {}).get("ca_mount", True))
     seconds = 0.0
     for attempt in range(3):
-        result = harness.build(dockerfile, spec.context, tag, ca_mount=ca_mount, target=target, check=False)
+        result = harness.build(dockerfile, context or spec.context, tag, ca_mount=ca_mount, target=target,
+                               check=False)
         seconds += result.seconds
         if result.ok or not any(m in result.tail(5) for m in _STORE_RACE):
             break
@@ -229,8 +251,9 @@ def test_app(app_dir: Path, sandbox, timings, tmp_path):
         assert HOST_CA + ":" not in text, "the rewritten Dockerfile mentions the build machine's CA bundle mount"
 
         # 3. the rewrite builds and gives the same answer
-        steps["build-new"] = build(spec, tmp_path / "Dockerfile", new_tag, target=_build_target(spec))
-        after = harness.probe_detailed(new_tag, spec)
+        steps["build-new"] = build(spec, tmp_path / "Dockerfile", new_tag, target=_build_target(spec),
+                                   context=tmp_path / "context")
+        after = harness.probe_detailed(new_tag, spec, port=moved_port(spec, text))
         assert after.status is not None, "the REWRITTEN image did not answer\n" + _explain("rewritten", after) + (
             f"\n--- rewritten Dockerfile ---\n{text}"
         )

@@ -1,7 +1,7 @@
 """End to end on the other targets: `dhard harden --target chainguard|dhi`.
 
 For every ecosystem dhard rewrites (Python, Node, Java, Go with and without
-cgo, Rust) and each of the two targets, the app's Dockerfile is hardened with
+cgo, Rust, nginx) and each of the two targets, the app's Dockerfile is hardened with
 ``--target T --write``, the original and the rewrite are built with podman and
 run, and the rewrite must answer as the original, run as non-root and have no
 ``/bin/sh``, exactly as ``tests/test_e2e.py`` checks the distroless rewrites.
@@ -54,6 +54,10 @@ PAIRS = {
     "go-multistage": ("go (static)", {"chainguard": "cgr.dev/chainguard/static:latest", "dhi": "dhi.io/static:20250419"}),
     "rust-http": ("rust (glibc + libgcc_s)", {"chainguard": "cgr.dev/chainguard/glibc-dynamic:latest",
                                               "dhi": "skip:no-counterpart"}),
+    "static-site": ("nginx (a site built with npm)", {"chainguard": "cgr.dev/chainguard/nginx:latest",
+                                                      "dhi": "dhi.io/nginx:1.27"}),
+    "nginx-front": ("nginx (the user's conf.d, -alpine)", {"chainguard": "cgr.dev/chainguard/nginx:latest",
+                                                           "dhi": "dhi.io/nginx:1.27"}),
 }
 TARGETS = ("chainguard", "dhi")
 
@@ -93,9 +97,12 @@ def _final_from(text: str) -> str:
 
 
 def _harden(spec, workdir: Path, target: str) -> subprocess.CompletedProcess:
+    """``dhard harden --write`` on copies of the app's Dockerfile and context (the rewrite may add files to the
+    context: nginx's adapted configuration), in ``workdir``."""
     copy = workdir / "Dockerfile"
     copy.write_bytes(spec.dockerfile.read_bytes())
-    return base.dhard("harden", str(copy), "--target", target, "--context", str(spec.context), "--write")
+    context = base.context_copy(spec, workdir)
+    return base.dhard("harden", str(copy), "--target", target, "--context", str(context), "--write")
 
 
 # -- without the engine: what dhard writes for each pair ------------------------------------
@@ -151,8 +158,8 @@ def test_target(app: str, target: str, sandbox, tmp_path):
         assert base.HOST_CA + ":" not in text, "the rewritten Dockerfile mentions the build machine's CA bundle mount"
 
         # 3. it builds on the stand-in and answers the same
-        base.build(spec, tmp_path / "Dockerfile", new_tag)
-        after = harness.probe_detailed(new_tag, spec)
+        base.build(spec, tmp_path / "Dockerfile", new_tag, context=tmp_path / "context")
+        after = harness.probe_detailed(new_tag, spec, port=base.moved_port(spec, text))
         assert after.status is not None, (
             "the REWRITTEN image did not answer\n" + base._explain("rewritten", after) + f"\n--- rewritten ---\n{text}"
         )

@@ -381,6 +381,13 @@ lane_a() {
     image node-alpine "$D/node:22-alpine" "$IMAGES/alpine/Containerfile.node" \
         "$D/debian:bookworm-slim $D/node:22-bookworm-slim" "$D/node:22-alpine3.20"
     smoke node-alpine '^v22\.' "$D/node:22-alpine" node --version
+
+    # the official nginx image and its Alpine variant (images/nginx/Containerfile)
+    image nginx "$D/nginx:1.27" "$IMAGES/nginx/Containerfile" "$D/debian:bookworm-slim" "$D/nginx:1.27-bookworm $D/nginx:1"
+    smoke nginx 'test is successful' "$D/nginx:1.27" nginx -t
+    image nginx-alpine "$D/nginx:1.27-alpine" "$IMAGES/alpine/Containerfile.nginx" \
+        "$D/debian:bookworm-slim $D/nginx:1.27" "$D/nginx:1.27-alpine3.20 $D/nginx:alpine"
+    smoke nginx-alpine '^alpine ok$' "$D/nginx:1.27-alpine" sh -c 'test -f /etc/alpine-release && nginx -t 2>/dev/null && echo alpine ok'
 }
 
 lane_b() {
@@ -422,6 +429,9 @@ lane_chainguard() {
     image chainguard-static "$CG/static:latest" "$c/Containerfile.static" "$D/debian:bookworm-slim $GD/static-debian12:latest" ""
     image chainguard-glibc-dynamic "$CG/glibc-dynamic:latest" "$c/Containerfile.glibc-dynamic" \
         "$D/debian:bookworm-slim $GD/cc-debian12:latest" ""
+    image chainguard-nginx "$CG/nginx:latest" "$c/Containerfile.nginx" \
+        "$D/nginx:1.27 $GD/base-debian12:latest" ""
+    smoke chainguard-nginx 'test is successful' "$CG/nginx:latest" -t -c /etc/nginx/nginx.conf -e /dev/stderr
 }
 lane_dhi() {
     local d="$IMAGES/dhi"
@@ -439,6 +449,9 @@ lane_dhi() {
         "$DHI/static:20250419-debian12"
     image dhi-static-glibc "$DHI/static:20250419-glibc" "$d/Containerfile.static-glibc" \
         "$D/debian:bookworm-slim $GD/base-debian12:latest" "$DHI/static:20250419-glibc-debian12"
+    image dhi-nginx "$DHI/nginx:1.27" "$d/Containerfile.nginx" "$D/nginx:1.27 $GD/base-debian12:latest" \
+        "$DHI/nginx:1.27-debian12"
+    smoke dhi-nginx 'test is successful' "$DHI/nginx:1.27" -t
 }
 
 ALL_IMAGES=(

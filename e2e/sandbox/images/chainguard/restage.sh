@@ -67,6 +67,31 @@ glibc-dynamic)
     ldconfig -r "$root"
     [ -e usr/lib/x86_64-linux-gnu/libstdc++.so.6 ] && [ -e usr/lib/x86_64-linux-gnu/libgcc_s.so.1 ]
     ;;
+nginx)
+    # Wolfi's nginx and nginx-package-config: /usr/sbin/nginx; nginx.conf includes
+    # conf.d/*.conf in http {}, conf.d/default.conf serves /usr/share/nginx/html
+    # on 8080; user nginx 65532; /var/lib/nginx, /var/lib/nginx/tmp and /var/run
+    # (both 0777) its own (CG images/nginx/config/template.apko.yaml, "paths").
+    account nginx 65532 65532
+    [ -x usr/sbin/nginx ]
+    rm -f etc/nginx/conf.d/*.conf
+    printf '%s\n' 'worker_processes auto;' 'error_log /dev/stderr;' 'pid /var/lib/nginx/nginx.pid;' \
+        'events { worker_connections 1024; }' 'http {' '    include mime.types;' \
+        '    default_type application/octet-stream;' '    sendfile on;' '    access_log /dev/stdout;' \
+        '    client_body_temp_path /var/lib/nginx/tmp/client_body;' '    proxy_temp_path /var/lib/nginx/tmp/proxy;' \
+        '    fastcgi_temp_path /var/lib/nginx/tmp/fastcgi;' '    uwsgi_temp_path /var/lib/nginx/tmp/uwsgi;' \
+        '    scgi_temp_path /var/lib/nginx/tmp/scgi;' '    include /etc/nginx/conf.d/*.conf;' '}' >etc/nginx/nginx.conf
+    printf '%s\n' 'server {' '    listen 8080;' '    location / {' '        root /usr/share/nginx/html;' \
+        '        index index.html;' '    }' '}' >etc/nginx/conf.d/default.conf
+    mkdir -p var/lib/nginx/tmp
+    chown -R 65532:65532 var/lib/nginx
+    chmod 0777 var/lib/nginx/tmp
+    run=var/run; [ -L var/run ] && run=run
+    mkdir -p "$run"
+    chown 65532:65532 "$run"
+    chmod 0777 "$run"
+    [ -f etc/nginx/mime.types ] && [ -f usr/share/nginx/html/index.html ]
+    ;;
 *) echo "restage.sh: unknown variant $variant" >&2; exit 1 ;;
 esac
 printf '%s\n' 'ID=wolfi' 'NAME="Wolfi"' 'PRETTY_NAME="Wolfi (dhard stand-in: Debian 12 packages)"' >etc/os-release

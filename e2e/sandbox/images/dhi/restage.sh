@@ -75,6 +75,29 @@ static-glibc)
     ldconfig -r "$root"
     [ -e usr/lib/x86_64-linux-gnu/libc.so.6 ]
     ;;
+nginx)
+    # nginx.org's package laid out as the official image has it (the definition
+    # installs the same package), then the definition's install steps: no `user`,
+    # pid /var/run/nginx.pid, server_tokens off, default.conf on 8080, the logs
+    # linked to stdout/stderr; 65532 owns /var/cache/nginx, /etc/nginx, /var/run
+    # and /var/log/nginx; runs as nginx (65532), group www-data 82 too.
+    account nginx 65532 65532
+    echo 'www-data:x:82:' >>etc/group
+    [ -x usr/sbin/nginx ]
+    sed -i "s,listen       80;,listen       8080;," etc/nginx/conf.d/default.conf
+    sed -i "/user  nginx;/d" etc/nginx/nginx.conf
+    sed -i '/^http {$/a\    server_tokens off;' etc/nginx/nginx.conf
+    grep -q 'listen       8080;' etc/nginx/conf.d/default.conf
+    mkdir -p var/cache/nginx var/log/nginx run
+    [ -L var/run ] || mkdir -p var/run
+    chown -R 65532:65532 var/cache/nginx etc/nginx run var/log/nginx
+    [ -L var/run ] || chown 65532:65532 var/run
+    # the stand-in's binary (Debian's) has its compiled-in temp folders under
+    # /var/lib/nginx; nginx.org's are under /var/cache/nginx, which is 65532's
+    mkdir -p var/lib/nginx
+    chown 65532:65532 var/lib/nginx
+    [ -f etc/nginx/mime.types ] && [ -f usr/share/nginx/html/index.html ]
+    ;;
 *) echo "restage.sh: unknown variant $variant" >&2; exit 1 ;;
 esac
 printf '%s\n' 'PRETTY_NAME="Docker Hardened Images/Debian GNU/Linux 12 (bookworm) (dhard stand-in)"' \

@@ -1,0 +1,3 @@
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("app").dataset.route = location.pathname;
+});
