@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 name = "nginx"
 OUT_DIR = "dhard-nginx"  # where the adapted files go, in the build context
 MAX_CONF_BYTES = 1 << 20
-ALLOWED_PROGRAMS = frozenset({"rm", "mkdir", "chown", "chmod", "touch", "ln", "true", ":"})  # see _runs
+ALLOWED_PROGRAMS = frozenset({"rm", "mkdir", "chown", "chmod", "touch", "ln", "true", ":", "set"})  # see _runs
+HARMLESS_REDIRECTS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 
 
 def detect(facts: Facts) -> bool:
@@ -183,6 +184,7 @@ def _runs(facts: Facts, ins, files: dict) -> None:
     packages = {id(raw) for i, raw, _ in package_commands(facts) if i is ins}
     for raw in script.commands:
         cmd = unwrap(raw)
+        _redirects(raw, where)
         if cmd.name not in ALLOWED_PROGRAMS and id(raw) in packages:
             continue  # installs and removes packages: the main flow judges them
         if cmd.name not in ALLOWED_PROGRAMS:
@@ -199,6 +201,18 @@ def _runs(facts: Facts, ins, files: dict) -> None:
                 raise SkipError("unsupported", f"`{' '.join(w.raw for w in cmd.words)}` ({where}) changes {path}, "
                                 "which nginx reads", "copy the configuration as nginx should read it")
             _remove(files, path)
+
+
+def _redirects(cmd, where: str) -> None:
+    """A redirection to a file may write anything anywhere: only the harmless ones pass."""
+    for text in cmd.redirects:
+        target = text.lstrip("0123456789&").lstrip("<>|").strip()
+        if target.startswith("&") or target in HARMLESS_REDIRECTS:
+            continue
+        if text.lstrip("0123456789").startswith("<") and not text.lstrip("0123456789").startswith("<>"):
+            continue  # reads a file
+        raise SkipError("unsupported", f"`{text}` ({where}) in the nginx stage: a redirection writes a file dhard "
+                        "cannot follow, which may be one nginx reads", "write the file in a builder stage and COPY it")
 
 
 def _remove(files: dict, pattern: str) -> None:
