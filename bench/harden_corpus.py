@@ -12,7 +12,8 @@ Every Success is checked: it must parse with BuildKit's own parser (the
 ``dockerfile`` package, Go), pass ``dhard check`` with no DH1xx/DH2xx/DH3xx
 finding, and a second ``dhard harden`` of it must have nothing left to do.
 The ``--level hardened`` fallback is run on the same files (its results are
-counted, and must parse).
+counted, and must parse), and so are ``--target chainguard`` and ``--target
+dhi`` (counted by reason; their successes are checked as distroless's are).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from corpus import REAL  # noqa: E402  (the one place that knows where the corpus is)
 DOC = ROOT / "docs" / "harden-corpus.md"
+OTHER_TARGETS = ("chainguard", "dhi")
 
 
 def corpus() -> list[Path]:
@@ -71,7 +73,14 @@ def run() -> dict:
         source = SourceFile.read(path)
         result = harden(source, context=None)
         fallback = harden(source, context=None, level="hardened")
-        row = {"file": path.name, "fallback": type(fallback).__name__.lower()}
+        row = {"file": path.name, "fallback": type(fallback).__name__.lower(), "targets": {}}
+        for target in OTHER_TARGETS:
+            other = harden(source, context=None, target=target)
+            kind = "success" if isinstance(other, Success) else getattr(other, "kind", "failure")
+            row["targets"][target] = kind
+            if isinstance(other, Success):
+                row.setdefault("target_problems", []).extend(f"--target {target}: {p}"
+                                                             for p in check_success(other.text))
         if isinstance(fallback, Success) and parse(fallback.text).error is not None:
             row["fallback"] = "broken"
         if isinstance(result, Success):
@@ -95,7 +104,10 @@ def render(data: dict) -> str:
     skips = collections.Counter(r["kind"] for r in rows if r["outcome"] == "skip")
     kinds = collections.Counter(r["kind"] for r in rows if r["outcome"] == "success")
     fallback = collections.Counter(r["fallback"] for r in rows)
+    for r in rows:
+        r["problems"] = r["problems"] + r.get("target_problems", [])
     problems = [r for r in rows if r["problems"]]
+    by_target = {t: collections.Counter(r["targets"][t] for r in rows) for t in OTHER_TARGETS}
     lines = [
         "# `dhard harden` on the real-world corpus",
         "",
@@ -132,6 +144,17 @@ def render(data: dict) -> str:
         "",
         "`--level hardened` (the fallback on the same OS) on the same files: "
         + ", ".join(f"{k} {v}" for k, v in sorted(fallback.items())) + ".",
+        "",
+        "The same files with `--target chainguard` and `--target dhi` (successes checked as above):",
+        "",
+        "| outcome | distroless | " + " | ".join(OTHER_TARGETS) + " |",
+        "|---|---:|" + "---:|" * len(OTHER_TARGETS),
+    ]
+    distroless = collections.Counter("success" if r["outcome"] == "success" else r["kind"] for r in rows)
+    for kind in sorted(set(distroless).union(*by_target.values()), key=lambda k: (k != "success", -distroless[k], k)):
+        lines.append(f"| {'success' if kind == 'success' else f'skip `{kind}`'} | {distroless[kind]} | "
+                     + " | ".join(str(by_target[t][kind]) for t in OTHER_TARGETS) + " |")
+    lines += [
         "",
         "## Per file",
         "",
