@@ -62,7 +62,7 @@ wanted() { # wanted STEP -> true if DHARD_SANDBOX_ONLY is empty or lists it
 
 # ---------------------------------------------------------------- packages
 HOST_PKGS=(podman buildah runc fuse-overlayfs slirp4netns uidmap containernetworking-plugins
-    golang-github-containers-common catatonit iptables mmdebstrap)
+    golang-github-containers-common catatonit iptables mmdebstrap curl)
 
 install_packages() {
     step "host packages"
@@ -270,20 +270,29 @@ print("\n".join(out))
 PY
 }
 
-build_debian() {
-    local img=docker.io/library/debian:bookworm-slim
-    wanted debian || return 0
-    STEP_IMAGE[debian]=$img
-    step "debian"
-    local mirrors key
-    mirrors=$(apt_mirror_lines) || die "cannot read the machine's apt sources"
-    key=$( { cat "$IMAGES/debian/dpkg-slim.cfg" "$IMAGES/debian/slimify.sh"; echo "$mirrors"; } | sha256sum | cut -c1-16)
+# bootstrap STEP IMAGE SUITE MIRRORS KEYRING ALIASES: a minbase root of SUITE
+# from MIRRORS (one-line "deb" entries; KEYRING: the file that verifies them,
+# empty for the host's Debian keyring), with the dpkg path filters and the
+# clean-up of the official slim images, imported as IMAGE.
+bootstrap() {
+    local name=$1 img=$2 suite=$3 mirrors=$4 keyring=$5 aliases=$6
+    wanted "$name" || return 0
+    STEP_IMAGE[$name]=$img
+    step "$name"
+    # Debian 12 needs mmdebstrap's merged-usr hook; Ubuntu's usr-is-merged package does it itself, and
+    # its apt is not Priority: required, which is all minbase takes there
+    local hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
+    [ -z "$keyring" ] || hooks=(--include=apt)
+    local key
+    key=$( { cat "$IMAGES/debian/dpkg-slim.cfg" "$IMAGES/debian/slimify.sh"; echo "$mirrors"; \
+             [ -z "$keyring" ] || { echo "$suite ${hooks[*]}"; cat "$keyring"; }; } | sha256sum | cut -c1-16)
     if up_to_date "$img" "$key"; then
-        tag_aliases "$img" docker.io/library/debian:bookworm docker.io/library/debian:12-slim docker.io/library/debian:12
+        # shellcheck disable=SC2086
+        tag_aliases "$img" $aliases
         end_step "cached"
         return
     fi
-    local log="$LOG_DIR/debian.log" tar="$DIR/tmp/debian-bookworm-slim.tar"
+    local log="$LOG_DIR/$name.log" tar="$DIR/tmp/$name-$suite.tar"
     LOG_HINT="$log"
     # dpkg excludes as in the official slim image; they stay in the image
     local dpkgopts=() l
@@ -291,15 +300,16 @@ build_debian() {
         case "$l" in ''|'#'*) continue ;; esac
         dpkgopts+=(--dpkgopt="$l")
     done <"$IMAGES/debian/dpkg-slim.cfg"
+    [ -z "$keyring" ] || dpkgopts+=(--keyring="$keyring")
     local old_id; old_id=$(podman image inspect --format '{{.Id}}' "$img" 2>/dev/null || true)
     rm -f "$tar"
     # mirrors are passed on stdin ("-"), one-line format
     if ! echo "$mirrors" | mmdebstrap --variant=minbase --mode=root --format=tar \
             "${dpkgopts[@]}" \
             --aptopt='Acquire::Languages "none"' \
-            --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+            "${hooks[@]}" \
             --customize-hook="$IMAGES/debian/slimify.sh" \
-            bookworm "$tar" - >"$log" 2>&1; then
+            "$suite" "$tar" - >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         die "mmdebstrap failed (log: $log)"
     fi
@@ -309,9 +319,43 @@ build_debian() {
         die "podman import failed (log: $log)"
     fi
     rm -f "$tar"
-    tag_aliases "$img" docker.io/library/debian:bookworm docker.io/library/debian:12-slim docker.io/library/debian:12
+    # shellcheck disable=SC2086
+    tag_aliases "$img" $aliases
     drop_old "$old_id" "$img"
     end_step "built"
+}
+
+build_debian() {
+    local mirrors
+    mirrors=$(apt_mirror_lines) || die "cannot read the machine's apt sources"
+    bootstrap debian docker.io/library/debian:bookworm-slim bookworm "$mirrors" "" \
+        "docker.io/library/debian:bookworm docker.io/library/debian:12-slim docker.io/library/debian:12"
+}
+
+# Ubuntu 24.04 from Ubuntu's archive (DHARD_UBUNTU_MIRROR), verified with the
+# archive keys of Ubuntu's ubuntu-keyring package, itself checked against the
+# sha256 its Packages index gives (Debian does not package Ubuntu's keys).
+UBUNTU_MIRROR="${DHARD_UBUNTU_MIRROR:-http://archive.ubuntu.com/ubuntu}"
+UBUNTU_KEYRING_DEB=pool/main/u/ubuntu-keyring/ubuntu-keyring_2023.11.28.1_all.deb
+UBUNTU_KEYRING_SHA256=36de43b15853ccae0028e9a767613770c704833f82586f28eb262f0311adb8a8
+ubuntu_keyring() {
+    local deb="$DIR/tmp/ubuntu-keyring.deb" out="$DIR/ubuntu-archive-keyring.gpg"
+    if [ ! -s "$out" ]; then
+        curl -fsSL --retry 3 -o "$deb" "$UBUNTU_MIRROR/$UBUNTU_KEYRING_DEB" || die "cannot download $UBUNTU_KEYRING_DEB"
+        echo "$UBUNTU_KEYRING_SHA256  $deb" | sha256sum -c --quiet - || die "$UBUNTU_KEYRING_DEB: wrong sha256"
+        dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/keyrings/ubuntu-archive-keyring.gpg >"$out.new"
+        mv "$out.new" "$out"
+        rm -f "$deb"
+    fi
+    echo "$out"
+}
+build_ubuntu() {
+    wanted ubuntu || return 0
+    local keyring m="$UBUNTU_MIRROR"
+    keyring=$(ubuntu_keyring)
+    bootstrap ubuntu docker.io/library/ubuntu:24.04 noble \
+        "deb $m noble main universe"$'\n'"deb $m noble-updates main universe"$'\n'"deb $m noble-security main universe" "$keyring" \
+        "docker.io/library/ubuntu:noble"
 }
 
 nonroot() { # nonroot STEP BASE_IMAGE -- builds BASE's :nonroot from BASE (:latest)
@@ -348,6 +392,7 @@ check_engine() {
 
 D=docker.io/library
 GD=gcr.io/distroless
+UB=docker.io/ubuntu
 
 # Two lanes of independent images (after debian), balanced for 2 cores.
 lane_a() {
@@ -408,6 +453,15 @@ lane_b() {
     image temurin "$D/eclipse-temurin:17-jdk" "$IMAGES/temurin/Containerfile" "$D/debian:bookworm-slim" \
         "$D/eclipse-temurin:17 $D/eclipse-temurin:17-jdk-jammy $D/eclipse-temurin:17-jre $D/eclipse-temurin:17-jre-jammy"
     smoke temurin 'file\.encoding = UTF-8' "$D/eclipse-temurin:17-jdk" java -XshowSettings:properties -version
+
+    # Ubuntu 24.04, Python 3.12 on it (Debian has none) and Ubuntu's chiseled Python (--target ubuntu)
+    build_ubuntu
+    image python312 "$D/python:3.12-slim" "$IMAGES/python/Containerfile.3.12" "$D/ubuntu:24.04" "$D/python:3.12"
+    smoke python312 '^python ok /usr 3\.12' "$D/python:3.12-slim" python -c 'import sys, ssl, sqlite3; print("python ok", sys.prefix, sys.version)'
+    image ubuntu-python "$UB/python:3.12-24.04_stable" "$IMAGES/ubuntu/Containerfile.python" "$D/ubuntu:24.04" \
+        "$UB/python:3.12-24.04"
+    smoke ubuntu-python '^ok 584792 /var/lib/pebble/default 3\.12' --entrypoint /usr/bin/python3 "$UB/python:3.12-24.04_stable" \
+        -c 'import os, sys, ssl; print("ok", os.getuid(), os.environ.get("HOME"), sys.version)'
 }
 
 # Chainguard and Docker Hardened Images stand-ins (the targets of
@@ -463,6 +517,8 @@ ALL_IMAGES=(
     "$D/python:3.11-alpine" "$D/node:22-alpine"
     "$CG/python:latest" "$CG/node:latest" "$CG/jre:latest" "$CG/static:latest" "$CG/glibc-dynamic:latest"
     "$DHI/python:3.11" "$DHI/node:22" "$DHI/eclipse-temurin:17" "$DHI/static:20250419" "$DHI/static:20250419-glibc"
+    "$D/nginx:1.27" "$D/nginx:1.27-alpine" "$CG/nginx:latest" "$DHI/nginx:1.27"
+    "$D/ubuntu:24.04" "$D/python:3.12-slim" "$UB/python:3.12-24.04_stable"
 )
 
 main() {
