@@ -691,6 +691,9 @@ def test_a_version_distroless_lacks_names_the_targets_that_have_it(tmp_path):
     (tmp_path / "app.py").write_text("print('hi')\n")
     result = harden('FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n', context=tmp_path)
     assert isinstance(result, Skip) and result.kind == "no-counterpart", result
-    assert result.hint.startswith("use --target dhi (dhi.io/python:3.12), or --target chainguard ")
-    proven = harden('FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n', context=tmp_path, target="dhi")
-    assert isinstance(proven, Success) and proven.base == "dhi.io/python:3.12", proven
+    assert result.hint.startswith("use --target dhi (dhi.io/python:3.12), or --target ubuntu "
+                                  "(ubuntu/python:3.12-24.04_stable), or --target chainguard "), result.hint
+    for target, image in (("dhi", "dhi.io/python:3.12"), ("ubuntu", "ubuntu/python:3.12-24.04_stable")):
+        proven = harden('FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n', context=tmp_path,
+                        target=target)
+        assert isinstance(proven, Success) and proven.base == image, proven

@@ -23,9 +23,11 @@ from .common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, error, read_source, r
 
 
 def add_arguments(parser) -> None:
+    from ..rewrite.targets import TARGETS
+
     parser.add_argument("dockerfile", help="the Dockerfile to rewrite (- for stdin)")
     parser.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's directory)")
-    parser.add_argument("--target", choices=("distroless", "chainguard", "dhi"), default="distroless",
+    parser.add_argument("--target", choices=TARGETS, default="distroless",
                         help="which family of shell-less images to ship on (default: distroless)")
     parser.add_argument("--level", choices=("distroless", "hardened"), default="distroless",
                         help="distroless: shell-less final stage; hardened: non-root fallback on the same OS")

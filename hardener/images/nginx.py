@@ -132,5 +132,9 @@ TARGETS = {
         (f"{CONF_DIR}/conf.d/default.conf",), ("/tmp", "/var/cache/nginx", "/var/run"), True,
     ),
 }
+# why a target family with no entry in TARGETS has no nginx to ship on (the default: it publishes none)
+NO_TARGET = {
+    "ubuntu": "Ubuntu's nginx rock keeps a shell (dash) and runs as root, and is published on its edge channel only",
+}
 # the command the rewrite writes: the main file named, start-up errors to stderr, in the foreground
 COMMAND = ("-c", MAIN_CONF, "-e", "/dev/stderr", "-g", "daemon off;")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-TARGETS = ("distroless", "chainguard", "dhi")
+TARGETS = ("distroless", "chainguard", "dhi", "ubuntu")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Runtime:
     uid: int  # the non-root uid the image provides
     runtime_version: str | None = None  # python 3.11, node 22, java 17
     site_dir: str | None = None  # python: a site directory on sys.path (unused when PYTHONPATH is set)
+    release: str | None = None  # the OS release it is built from, where its tag says (ubuntu: 24.04)
 
     @property
     def user(self) -> str:
@@ -74,6 +75,13 @@ def describe(image: str, target: str) -> Runtime:
         if repo == "glibc-dynamic":
             return Runtime(image, "glibc-dynamic", (), None, uid)  # glibc, libgcc, libstdc++; no OpenSSL
         return Runtime(image, "cc", (), None, uid)
+    if target == "ubuntu":
+        # Ubuntu's chiseled rocks (canonical/python-rock): ENTRYPOINT is pebble, which dhard replaces with the
+        # interpreter, /usr/bin/python3 (there is no /usr/bin/python); Debian's site.py reads
+        # /usr/local/lib/pythonX.Y/dist-packages, which the python3.X slice creates empty.
+        version = info.runtime_version
+        return Runtime(image, "python3", ("/usr/bin/python3",), "/usr/bin/python3", uid, version,
+                       f"/usr/local/lib/python{version}/dist-packages" if version else None, info.os_version)
     # Docker Hardened Images (definitions in docker-hardened-images/catalog, image/<name>/<distro>/<tag>.yaml):
     # no ENTRYPOINT, a CMD naming the interpreter, which is on PATH (/opt/python/bin, /usr/local/bin);
     # dhard sets ENTRYPOINT itself.

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ...images.nginx import COMMAND, CONF_DIR, HTML_DIR, MAIN_CONF, PACKAGE_FILES, SOURCES, TARGETS, Source
+from ...images.nginx import COMMAND, CONF_DIR, HTML_DIR, MAIN_CONF, NO_TARGET, PACKAGE_FILES, SOURCES, TARGETS, Source
 from ...shell import unwrap
 from ..plan import simple_command, under
 from ..result import SkipError
@@ -64,7 +64,7 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     counterparts = dict(facts.root_info.counterparts or {})
     image = counterparts.get(target)
     if layout is None or not image:
-        raise SkipError("no-counterpart", f"{target} publishes no nginx image",
+        raise SkipError("no-counterpart", NO_TARGET.get(target, f"{target} publishes no nginx image"),
                         elsewhere(counterparts, target, "--level hardened"))
     _own_command(facts)
     files, origins, roots = _image_files(facts, source)

@@ -134,7 +134,7 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     counterparts = lookup(None, "python", version).counterparts
     counterpart = counterparts.get(target)
     if not counterpart:
-        have = "3.11 (Debian 12) and 3.13 (Debian 13)" if target == "distroless" else "other versions"
+        have = "3.11 (Debian 12) and 3.13 (Debian 13)" if target == "distroless" else _versions_on(target)
         raise SkipError(
             "no-counterpart",
             f"there is no {target} Python image for Python {version} ({target} has {have})",
@@ -150,6 +150,11 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
             f"Debian than the target's may need a newer glibc. Pin the build image (python:{version}-slim-bookworm)",
             facts.where(facts.root.from_)
         )
+    if compiles and target == "ubuntu":
+        log.warn(f"the build compiles extensions on {facts.root.base.written}; {counterpart} is Ubuntu "
+                 f"{runtime.release or ''}: "
+                 "a module linked against a newer glibc than Ubuntu's will not import. Build on an image no newer "
+                 f"than the target (python:{version}-slim-bookworm for Ubuntu 24.04)", facts.where(facts.root.from_))
     if runtime.runtime_version is None:
         log.warn(f"{counterpart} does not name its Python version (it follows the newest release) and the build "
                  f"used {version}: compiled extensions and the packages' own version checks may not fit it; "
@@ -204,6 +209,16 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     out.roots = files.app_roots(facts, {p for p in dropped if p} | app_exclude, log=log, tools=False)
     out.source_check = lambda log: check_sources(facts, ex, log)
     return out
+
+
+def _versions_on(target: str) -> str:
+    """The Python versions ``target`` publishes an image for, as the knowledge gives them ("3.10, 3.12 and 3.14")."""
+    from ...images import lookup
+
+    have = [f"3.{minor}" for minor in range(8, 16) if lookup(None, "python", f"3.{minor}").counterparts.get(target)]
+    if not have:
+        return "none"
+    return have[0] if len(have) == 1 else f"{', '.join(have[:-1])} and {have[-1]}"
 
 
 def _reinstall_on_glibc(facts: Facts, version: str, installs: list[Install], out: Plan, log: Log) -> str:
