@@ -1,21 +1,21 @@
-"""End to end on the other targets: `dhard harden --target chainguard|dhi`.
+"""End to end on the other targets: `dhard harden --target chainguard|dhi|ubuntu`.
 
 For every ecosystem dhard rewrites (Python, Node, Java, Go with and without
-cgo, Rust, nginx) and each of the two targets, the app's Dockerfile is hardened with
+cgo, Rust, nginx) and each target, the app's Dockerfile is hardened with
 ``--target T --write``, the original and the rewrite are built with podman and
 run, and the rewrite must answer as the original, run as non-root and have no
 ``/bin/sh``, exactly as ``tests/test_e2e.py`` checks the distroless rewrites.
-A pair dhard cannot emit (Rust on DHI: no image with libgcc_s) must be refused
-with a skip that says so.
+A pair dhard cannot emit (Rust on DHI: no image with libgcc_s; everything but
+Python on Ubuntu's chiseled rocks) must be refused with a skip that says so.
 
 No registry is reachable here, so the target images are stand-ins built by
-``e2e/sandbox/setup.sh`` from the distroless stand-ins (Debian 12 packages:
-Python 3.11, Node 22, Java 17) and laid out as the real images document:
-users, paths, ENTRYPOINT/CMD, WORKDIR, environment (``e2e/sandbox/images/
-chainguard/``, ``e2e/sandbox/images/dhi/``; the facts and their sources are in
-``e2e/NOTES.md``, "Chainguard and DHI stand-ins"). They are tagged with the
-exact references dhard writes, so a reference dhard gets wrong fails the build
-(``--pull=never``).
+``e2e/sandbox/setup.sh`` and laid out as the real images document: users,
+paths, ENTRYPOINT/CMD, WORKDIR, environment. Chainguard's and DHI's are made
+from the distroless stand-ins (Debian 12 packages: Python 3.11, Node 22, Java
+17; ``e2e/sandbox/images/chainguard/``, ``dhi/``), Ubuntu's Python from Ubuntu
+24.04's packages (``e2e/sandbox/images/ubuntu/``); the facts and their sources
+are in ``e2e/NOTES.md``. They are tagged with the exact references dhard
+writes, so a reference dhard gets wrong fails the build (``--pull=never``).
 
 Skipped, as ``tests/test_e2e.py`` is, only when the engine cannot be installed
 here (not root, no apt-get); with ``CI=true`` or ``DHARD_REQUIRE_E2E=1`` that
@@ -45,26 +45,32 @@ APPS = ROOT / "e2e" / "apps"
 TAG = f"localhost/dhard-e2e-targets-{os.getpid()}"
 
 # app -> (ecosystem, {target: the runtime image dhard writes, or the skip reason it must give})
+NO = "skip:no-counterpart"
 PAIRS = {
-    "python-flask": ("python", {"chainguard": "cgr.dev/chainguard/python:latest", "dhi": "dhi.io/python:3.11"}),
-    "node-http": ("node", {"chainguard": "cgr.dev/chainguard/node:latest", "dhi": "dhi.io/node:22"}),
-    "java-http": ("java", {"chainguard": "cgr.dev/chainguard/jre:latest", "dhi": "dhi.io/eclipse-temurin:17"}),
+    "python-flask": ("python", {"chainguard": "cgr.dev/chainguard/python:latest", "dhi": "dhi.io/python:3.11",
+                                "ubuntu": NO}),
+    "python-312": ("python 3.12 (not on distroless)", {"ubuntu": "ubuntu/python:3.12-24.04_stable"}),
+    "node-http": ("node", {"chainguard": "cgr.dev/chainguard/node:latest", "dhi": "dhi.io/node:22", "ubuntu": NO}),
+    "java-http": ("java", {"chainguard": "cgr.dev/chainguard/jre:latest", "dhi": "dhi.io/eclipse-temurin:17",
+                           "ubuntu": NO}),
     "go-http": ("go (cgo: glibc)", {"chainguard": "cgr.dev/chainguard/glibc-dynamic:latest",
-                                    "dhi": "dhi.io/static:20250419-glibc"}),
-    "go-multistage": ("go (static)", {"chainguard": "cgr.dev/chainguard/static:latest", "dhi": "dhi.io/static:20250419"}),
-    "rust-http": ("rust (glibc + libgcc_s)", {"chainguard": "cgr.dev/chainguard/glibc-dynamic:latest",
-                                              "dhi": "skip:no-counterpart"}),
+                                    "dhi": "dhi.io/static:20250419-glibc", "ubuntu": NO}),
+    "go-multistage": ("go (static)", {"chainguard": "cgr.dev/chainguard/static:latest", "dhi": "dhi.io/static:20250419",
+                                      "ubuntu": NO}),
+    "rust-http": ("rust (glibc + libgcc_s)", {"chainguard": "cgr.dev/chainguard/glibc-dynamic:latest", "dhi": NO,
+                                              "ubuntu": NO}),
     "static-site": ("nginx (a site built with npm)", {"chainguard": "cgr.dev/chainguard/nginx:latest",
-                                                      "dhi": "dhi.io/nginx:1.27"}),
+                                                      "dhi": "dhi.io/nginx:1.27", "ubuntu": NO}),
     "nginx-front": ("nginx (the user's conf.d, -alpine)", {"chainguard": "cgr.dev/chainguard/nginx:latest",
-                                                           "dhi": "dhi.io/nginx:1.27"}),
+                                                           "dhi": "dhi.io/nginx:1.27", "ubuntu": NO}),
 }
-TARGETS = ("chainguard", "dhi")
+# python-312 is built on ubuntu only: the Chainguard and DHI stand-ins run Debian 12's Python 3.11, and the
+# python ecosystem is proven on them by python-flask
 
 
 def _cases() -> list[tuple[str, str]]:
     only = {n.strip() for n in os.environ.get("DHARD_E2E_ONLY", "").split(",") if n.strip()}
-    return [(app, t) for app in PAIRS for t in TARGETS if not only or app in only]
+    return [(app, t) for app in PAIRS for t in PAIRS[app][1] if not only or app in only]
 
 
 def _required() -> bool:
@@ -108,7 +114,7 @@ def _harden(spec, workdir: Path, target: str) -> subprocess.CompletedProcess:
 # -- without the engine: what dhard writes for each pair ------------------------------------
 
 
-@pytest.mark.parametrize("app,target", [(a, t) for a in PAIRS for t in TARGETS], ids=lambda v: v)
+@pytest.mark.parametrize("app,target", [(a, t) for a in PAIRS for t in PAIRS[a][1]], ids=lambda v: v)
 def test_written_reference(app: str, target: str, tmp_path):
     """The runtime image of each pair is the reference the stand-in is tagged with (or the refusal)."""
     spec = harness.load_app(APPS / app)
