@@ -118,7 +118,8 @@ CMD ["python", "app.py"]
     assert isinstance(result, Skip) and result.kind == "no-counterpart", result
 
 
-# -- Node: node_modules moves from Alpine only when package-lock.json shows it is pure JavaScript -------------
+# -- Node: node_modules moves from Alpine when package-lock.json shows it is pure JavaScript, else is installed
+# again on glibc ---------------------------------------------------------------------------------------------
 
 NODE_ALPINE = """\
 FROM node:22-alpine
@@ -151,15 +152,60 @@ def test_node_modules_shown_pure_javascript_move_as_they_are(tmp_path):
     assert any("none with an install script" in note.message for note in result.explain)
 
 
-@pytest.mark.parametrize("entry, named", [
+NATIVE_IN_LOCK = [
     ({"node_modules/fancy-hash": {"version": "1.0.0", "hasInstallScript": True}}, "fancy-hash"),
     ({"node_modules/@esbuild/linux-x64-musl": {"version": "0.21.5", "os": ["linux"], "cpu": ["x64"]}},
      "@esbuild/linux-x64-musl"),
-])
-def test_native_code_in_the_lock_is_a_musl_skip(tmp_path, entry, named):
+]
+
+
+@pytest.mark.parametrize("entry, named", NATIVE_IN_LOCK)
+def test_native_code_in_the_lock_is_installed_again_on_glibc(tmp_path, entry, named):
     result = _node(tmp_path, {"node_modules/express": {"version": "4.19.2"}, **entry})
+    assert isinstance(result, Success), result
+    assert result.unproven == ()
+    stage, final = result.text.split("\nFROM node:22-bookworm-slim AS node-deps\n", 1)[1].split("\n\n", 1)
+    assert stage.splitlines() == ["COPY --from=build /app /app", "WORKDIR /app",
+                                  "RUN rm -rf node_modules && npm ci --omit=dev"], stage
+    assert "COPY --from=node-deps /app /app" in final and "COPY --from=build " not in final, final
+    assert any(named in note.message and "node-deps" in note.message for note in result.explain)
+
+
+NODE_NATIVE_LOCK = {"node_modules/bcrypt": {"version": "5.1.1", "hasInstallScript": True}}
+
+
+@pytest.mark.parametrize("dockerfile, says", [
+    (NODE_ALPINE.replace("RUN npm ci --omit=dev\n", "RUN npm ci --omit=dev\nRUN mv node_modules /node_modules\n"),
+     "moves node_modules"),
+    (NODE_ALPINE.replace("RUN npm ci --omit=dev", "RUN corepack enable && pnpm install --frozen-lockfile"),
+     "only with npm and its package-lock.json"),
+    (NODE_ALPINE.replace("FROM node:22-alpine\n", "FROM node:22-alpine AS deps\nWORKDIR /app\nCOPY package*.json ./\n"
+                         "RUN npm ci --omit=dev\nFROM node:22-alpine\n").replace("RUN npm ci --omit=dev\nCOPY server",
+                         "COPY --from=deps /app/node_modules ./node_modules\nCOPY server"),
+     "not installed by an npm or yarn command of the final stage"),
+])
+def test_native_code_dhard_cannot_install_again_is_a_musl_skip(tmp_path, dockerfile, says):
+    _node(tmp_path, {"node_modules/express": {"version": "4.19.2"}, **NODE_NATIVE_LOCK})
+    result = harden(dockerfile, context=tmp_path)
     assert isinstance(result, Skip) and result.kind == "musl", result
-    assert named in result.reason
+    assert says in result.reason and "bcrypt" in result.reason, result.reason
+
+
+def test_the_build_packages_node_gyp_needs_come_with_the_stage(tmp_path):
+    _node(tmp_path, {"node_modules/express": {"version": "4.19.2"}, **NODE_NATIVE_LOCK})
+    dockerfile = NODE_ALPINE.replace("RUN npm ci", "RUN apk add --no-cache --virtual .gyp python3 make g++ && npm ci")
+    result = harden(dockerfile, context=tmp_path)
+    assert isinstance(result, Success), result
+    assert "RUN apt-get update && apt-get install -y --no-install-recommends build-essential python3 && " in result.text
+    assert "RUN rm -rf node_modules && npm ci --omit=dev\n" in result.text
+
+
+def test_a_later_step_that_may_change_node_modules_is_unproven(tmp_path):
+    _node(tmp_path, {"node_modules/express": {"version": "4.19.2"}, **NODE_NATIVE_LOCK})
+    dockerfile = NODE_ALPINE.replace("COPY server.js .", "COPY server.js .\nRUN npx patch-package")
+    result = harden(dockerfile, context=tmp_path)
+    assert isinstance(result, Success), result
+    assert any("npx patch-package" in reason and "not repeated" in reason for reason in result.unproven)
 
 
 def test_without_a_lock_the_move_is_unproven(tmp_path):
@@ -172,6 +218,8 @@ def test_without_a_lock_the_move_is_unproven(tmp_path):
     ("gcr.io/distroless/python3-debian11:nonroot", "python:3.9-slim-bullseye"),
     ("gcr.io/distroless/python3-debian12:nonroot", "python:3.9-slim-bookworm"),
     ("cgr.dev/chainguard/python:latest", "python:3.9-slim-bookworm"),
+    ("ubuntu/python:3.10-22.04_stable", "python:3.9-slim-bullseye"),  # Ubuntu 22.04's glibc is older than 12's
+    ("ubuntu/python:3.12-24.04_stable", "python:3.9-slim-bookworm"),
 ])
 def test_packages_are_built_on_the_targets_debian(target, image):
     from hardener.rewrite.musl import glibc_image

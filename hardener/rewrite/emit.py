@@ -47,6 +47,11 @@ class FinalStage:
     name: str | None = None  # ``AS name``: the --build-target's, which the runtime stage takes
 
 
+def copy_paths(src: str, dest: str) -> str:
+    """The paths of a COPY as written: bare when they need no quoting, else in exec form."""
+    return f"{src} {dest}" if _BARE.match(src) and _BARE.match(dest) else exec_form([src, dest])
+
+
 def exec_form(argv: list[str]) -> str:
     return "[" + ", ".join(json.dumps(a) for a in argv) + "]"
 
@@ -115,9 +120,7 @@ def _final_lines(df: Dockerfile, final: FinalStage, eol: str) -> list[str]:
         flags = [f"--from={copy.stage}"] if copy.stage is not None else []
         if copy.chown:
             flags.append(f"--chown={final.uid}:{final.uid}")
-        paths = f"{copy.src} {copy.dest}" if _BARE.match(copy.src) and _BARE.match(copy.dest) else \
-            exec_form([copy.src, copy.dest])
-        out.append(f"COPY {' '.join([*flags, paths])}{eol}")
+        out.append(f"COPY {' '.join([*flags, copy_paths(copy.src, copy.dest)])}{eol}")
     if final.expose_ports is not None:
         out.append(f"EXPOSE {' '.join(final.expose_ports)}{eol}")
     else:

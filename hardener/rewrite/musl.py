@@ -1,5 +1,5 @@
 """Dependencies installed on Alpine (musl), for a glibc runtime image: Python's installed again, Node's
-shown to be pure JavaScript (``native_node_packages``) or not moved.
+shown to be pure JavaScript (``native_node_packages``) or installed again (``node_deps_stage``).
 
 On ``python:X.Y-alpine`` pip installs musl wheels and builds extensions against
 musl: the glibc-based targets cannot load them. The app's own Python files can
@@ -94,9 +94,13 @@ def deps_stage(facts, version: str, installs, target_image: str) -> tuple[str, s
 
 def glibc_image(version: str, target_image: str) -> str:
     """The Debian python image the dependencies are installed on: the target's Debian release (distroless
-    python3-debian11 -> bullseye), else bookworm (Chainguard's and DHI's glibc is newer)."""
+    python3-debian11 -> bullseye), the newest one not newer than an Ubuntu target's glibc
+    (``targets.debian_under``), else bookworm (Chainguard's and DHI's glibc is newer)."""
+    from .targets import debian_under
+
     m = re.search(r"-debian(\d+)", target_image)
-    return f"python:{version}-slim-{_DEBIAN.get(m.group(1), 'bookworm') if m else 'bookworm'}"
+    debian = m.group(1) if m else debian_under(target_image) or "12"
+    return f"python:{version}-slim-{_DEBIAN.get(debian, 'bookworm')}"
 
 
 def _replayed(facts, ins, user_installs: bool) -> str | None:
@@ -223,3 +227,59 @@ def native_node_packages(packages: dict) -> list[str]:
         if entry.get("hasInstallScript") or any(entry.get(key) for key in ("os", "cpu", "libc")):
             out.append(path.rpartition("node_modules/")[2])
     return sorted(set(out))
+
+
+# programs a RUN after the Node install may run without changing node_modules
+_NODE_HARMLESS = frozenset(("mkdir", "chown", "chmod", "touch", "ln", "adduser", "addgroup", "true", "echo"))
+
+
+def node_deps_stage(facts, version: str, ins, raw, cwd: str, roots: list[str]) -> tuple[str, str]:
+    """(name, text) of the stage that installs the node_modules ``raw`` (of the RUN ``ins``, run in ``cwd``)
+    installed on Alpine again, on the glibc node image: the app's folders (``roots``) copied from the original
+    as built, the ARG/ENV lines in effect at the install as written (npm reads ``NODE_ENV``, ``NPM_CONFIG_*``),
+    the Alpine build packages by their Debian names, then in ``cwd`` node_modules removed and the install
+    repeated as written."""
+    from .emit import copy_paths
+
+    name = facts.new_alias("node-deps")
+    lines = [f"FROM node:{version}-bookworm-slim AS {name}"]
+    apt = _node_build_packages(facts, ins.index)
+    if apt:
+        lines.append("RUN apt-get update && apt-get install -y --no-install-recommends "
+                     f"{' '.join(apt)} && rm -rf /var/lib/apt/lists/*")
+    for root in roots:
+        lines.append(f"COPY --from={facts.alias} {copy_paths(root, root)}")
+    lines += [i.line.strip() for i in facts.instructions if i.index < ins.index and i.name in ("ARG", "ENV")]
+    lines.append(f"WORKDIR {cwd}")
+    lines.append(f"RUN rm -rf node_modules && {ins.args[raw.start:raw.end]}")
+    return name, "\n".join(lines)
+
+
+def node_steps_after(facts, ins, log) -> None:
+    """A step after the install that may change node_modules is lost when it is installed again: unproven."""
+    for other, script in facts.runs:
+        if other.index <= ins.index:
+            continue
+        for raw in script.commands:
+            cmd = unwrap(raw)
+            pkg = recognise(raw, 0)
+            if cmd.name in _NODE_HARMLESS or (pkg is not None and pkg.family == "apk"):
+                continue
+            if cmd.name == "rm" and not any("node_modules" in (w.value or w.raw) for w in cmd.words[1:]):
+                continue
+            log.unproven(f"`{' '.join(w.raw for w in cmd.words)}` ({facts.where(other)}) runs after the install "
+                         "that dhard repeats on glibc, and may change node_modules; its effect is not repeated")
+
+
+def _node_build_packages(facts, last: int) -> list[str]:
+    """What node-gyp needs on Debian when the Alpine build added build packages before the install: a
+    compiler, make and python3 (node:*-slim has none of them)."""
+    from .ecosystems.base import package_commands
+
+    for ins, _, pkg in package_commands(facts, "apk"):
+        if ins.index > last or pkg.action != "add":
+            continue
+        names = [re.split(r"[=<>~]", w, maxsplit=1)[0] for w in written_packages(pkg) if w]
+        if any(_debian_name(n) or n.startswith("python3") for n in names):
+            return ["build-essential", "python3"]
+    return []

@@ -89,19 +89,21 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
     runtime = describe(counterpart, target)
     out = Plan(runtime=runtime, command=ex)
     pkg = _package_json(facts)
+    moved = _module_folders(facts, log)
+    out.roots = files.outermost(files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False) + moved)
     if facts.root_info.libc == "musl" or facts.root_info.family == "alpine":
-        _pure_javascript(facts, pkg, log)
+        natives = _native_packages(facts, pkg, log)
+        if natives:
+            _reinstall_on_glibc(facts, version, natives, moved, out, log)
     argv = _resolve_npm(facts, ex, pkg, log)
     _prune(facts, out, pkg, argv, log)
     out.entrypoint, out.cmd = _compose(facts, ex, argv, runtime, target, log)
-    out.roots = files.outermost(files.app_roots(facts, {p for p in dropped if p}, log=log, tools=False)
-                                + _module_folders(facts, log))
     return out
 
 
-def _pure_javascript(facts: Facts, pkg: dict | None, log: Log) -> None:
-    """node_modules installed on Alpine moves to glibc as it is only when it holds no native code: a skip
-    when it may, unproven when nothing shows it does not."""
+def _native_packages(facts: Facts, pkg: dict | None, log: Log) -> list[str]:
+    """The packages of a node_modules installed on Alpine that may hold native code (none: it moves to glibc
+    as it is); a skip when dhard cannot read package.json, unproven when no lock shows what is installed."""
     if pkg is None:
         raise SkipError("musl", "the dependencies are installed on Alpine (musl) and dhard cannot read "
                         "package.json to rule out native add-ons, which would not load on glibc",
@@ -112,15 +114,43 @@ def _pure_javascript(facts: Facts, pkg: dict | None, log: Log) -> None:
     if isinstance(packages, dict):
         natives += [n for n in musl.native_node_packages(packages) if n not in natives]
     if natives:
-        raise SkipError("musl", f"{', '.join(natives[:5])}{' ...' if len(natives) > 5 else ''} carry native code "
-                        "(an add-on, an install script or a build for one platform), built on Alpine (musl), "
-                        "which does not load on the glibc-based target", "build on node:<major>-bookworm-slim")
+        return natives
     if not isinstance(packages, dict):
         log.unproven("the dependencies were installed on Alpine (musl) and no package-lock.json (version 2 or "
                      "later) shows that every package is pure JavaScript; a native one would not load on glibc")
-        return
+        return []
     log.why(f"package-lock.json lists {len(packages) - 1} packages, none with an install script or a build for "
             "one platform: node_modules is pure JavaScript and moves from Alpine (musl) as it is")
+    return []
+
+
+def _reinstall_on_glibc(facts: Facts, version: str, natives: list[str], moved: list[str], out: Plan,
+                        log: Log) -> None:
+    """node_modules with native code, installed on Alpine: a stage on the glibc node image installs it again
+    (``rewrite.musl.node_deps_stage``) and the app is copied from there."""
+    named = f"{', '.join(natives[:5])}{' ...' if len(natives) > 5 else ''}"
+    if moved:
+        raise SkipError("musl", f"{named} carry native code built on Alpine (musl), and the build moves "
+                        f"node_modules ({', '.join(moved)}), which dhard does not install again",
+                        "build on node:<major>-bookworm-slim")
+    installs = [(ins, raw, found) for ins, raw, found in package_commands(facts, "npm", "yarn", "pnpm")
+                if found.action in ("install", "ci") and not any(w.value for w in found.operands())]
+    if not installs:
+        raise SkipError("musl", f"{named} carry native code built on Alpine (musl), and node_modules is not "
+                        "installed by an npm or yarn command of the final stage that dhard could repeat",
+                        "install the dependencies in the final stage, or build on node:<major>-bookworm-slim")
+    ins, raw, found = installs[-1]
+    if found.family == "pnpm" or (found.family == "npm" and _context_json(facts, "package-lock.json") is None):
+        raise SkipError("musl", f"{named} carry native code built on Alpine (musl); dhard installs them again on "
+                        "glibc only with npm and its package-lock.json, or yarn, so the versions stay the same",
+                        "commit package-lock.json, or build on node:<major>-bookworm-slim")
+    name, text = musl.node_deps_stage(facts, version, ins, raw, facts.cwd_of(ins, raw), out.roots)
+    out.stages.append(text)
+    out.copy_stage = name
+    log.why(f"{named} carry native code, built on Alpine (musl), which does not load on glibc: the stage {name} "
+            f"installs node_modules again on node:{version}-bookworm-slim, and the app is copied from there",
+            facts.where(ins))
+    musl.node_steps_after(facts, ins, log)
 
 
 def _module_folders(facts: Facts, log: Log) -> list[str]:
@@ -305,7 +335,7 @@ def _prune(facts: Facts, out: Plan, pkg: dict | None, argv: list[str], log: Log)
         return
     prune = "npm prune --omit=dev" if manager == "npm" else "pnpm prune --prod"
     stage = facts.new_alias("prod-deps")
-    lines = [f"FROM {facts.alias} AS {stage}"]
+    lines = [f"FROM {out.copy_stage or facts.alias} AS {stage}"]
     if cwd != facts.workdir:
         lines.append(f"WORKDIR {cwd}")
     lines.append(f"RUN {prune}")
