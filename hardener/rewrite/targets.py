@@ -118,6 +118,17 @@ def native_image(target: str, linkage: str, debian: str = "12") -> str | None:
     return None
 
 
+# Ubuntu release -> the newest Debian release whose glibc is not newer (22.04: 2.35 >= Debian 11's 2.31;
+# 24.04: 2.39 and 26.04: 2.42 >= Debian 12's 2.36; Debian 13 has 2.41): what builds for an Ubuntu target
+UBUNTU_DEBIAN = {"22.04": "11", "24.04": "12", "26.04": "12"}
+
+
+def debian_under(image: str) -> str | None:
+    """For an Ubuntu rock (``ubuntu/python:3.10-22.04_stable``), the Debian release to build for it."""
+    m = re.search(r":[^:@]*-(\d\d\.\d\d)(?:_|$|@)", image)
+    return UBUNTU_DEBIAN.get(m.group(1)) if m and image.startswith("ubuntu/") else None
+
+
 def debian_for(os_family: str | None, os_version: str | None) -> str:
     """Which Debian release the distroless image should follow for a build on this OS."""
     if os_family == "debian" and os_version in ("12", "13"):

@@ -150,11 +150,11 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
             f"Debian than the target's may need a newer glibc. Pin the build image (python:{version}-slim-bookworm)",
             facts.where(facts.root.from_)
         )
-    if compiles and target == "ubuntu":
+    if compiles and target == "ubuntu" and facts.root_info.libc != "musl":
         log.warn(f"the build compiles extensions on {facts.root.base.written}; {counterpart} is Ubuntu "
-                 f"{runtime.release or ''}: "
-                 "a module linked against a newer glibc than Ubuntu's will not import. Build on an image no newer "
-                 f"than the target (python:{version}-slim-bookworm for Ubuntu 24.04)", facts.where(facts.root.from_))
+                 f"{runtime.release or ''}: a module linked against a newer glibc than Ubuntu's will not import. "
+                 f"Build on an image no newer than the target ({musl.glibc_image(version, counterpart)})",
+                 facts.where(facts.root.from_))
     if runtime.runtime_version is None:
         log.warn(f"{counterpart} does not name its Python version (it follows the newest release) and the build "
                  f"used {version}: compiled extensions and the packages' own version checks may not fit it; "
