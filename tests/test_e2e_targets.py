@@ -63,6 +63,8 @@ PAIRS = {
                                                       "dhi": "dhi.io/nginx:1.27", "ubuntu": NO}),
     "nginx-front": ("nginx (the user's conf.d, -alpine)", {"chainguard": "cgr.dev/chainguard/nginx:latest",
                                                            "dhi": "dhi.io/nginx:1.27", "ubuntu": NO}),
+    "nginx-unprivileged": ("nginx (nginx-unprivileged, its own nginx.conf)",
+                           {"chainguard": "cgr.dev/chainguard/nginx:latest", "dhi": "dhi.io/nginx:1.27", "ubuntu": NO}),
 }
 # python-312 is built on ubuntu only: the Chainguard and DHI stand-ins run Debian 12's Python 3.11, and the
 # python ecosystem is proven on them by python-flask

@@ -433,6 +433,9 @@ lane_a() {
     image nginx-alpine "$D/nginx:1.27-alpine" "$IMAGES/alpine/Containerfile.nginx" \
         "$D/debian:bookworm-slim $D/nginx:1.27" "$D/nginx:1.27-alpine3.20 $D/nginx:alpine"
     smoke nginx-alpine '^alpine ok$' "$D/nginx:1.27-alpine" sh -c 'test -f /etc/alpine-release && nginx -t 2>/dev/null && echo alpine ok'
+    image nginx-unprivileged "docker.io/nginxinc/nginx-unprivileged:1.27" "$IMAGES/nginx-unprivileged/Containerfile" \
+        "$D/nginx:1.27" "docker.io/nginxinc/nginx-unprivileged:1.27-bookworm"
+    smoke nginx-unprivileged 'test is successful' "docker.io/nginxinc/nginx-unprivileged:1.27" nginx -t
 }
 
 lane_b() {
@@ -517,7 +520,7 @@ ALL_IMAGES=(
     "$D/python:3.11-alpine" "$D/node:22-alpine"
     "$CG/python:latest" "$CG/node:latest" "$CG/jre:latest" "$CG/static:latest" "$CG/glibc-dynamic:latest"
     "$DHI/python:3.11" "$DHI/node:22" "$DHI/eclipse-temurin:17" "$DHI/static:20250419" "$DHI/static:20250419-glibc"
-    "$D/nginx:1.27" "$D/nginx:1.27-alpine" "$CG/nginx:latest" "$DHI/nginx:1.27"
+    "$D/nginx:1.27" "$D/nginx:1.27-alpine" "docker.io/nginxinc/nginx-unprivileged:1.27" "$CG/nginx:latest" "$DHI/nginx:1.27"
     "$D/ubuntu:24.04" "$D/python:3.12-slim" "$UB/python:3.12-24.04_stable"
 )
 
