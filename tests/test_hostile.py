@@ -419,6 +419,8 @@ def _regex_cases():
 
     py = lambda text: [r.search(text) for r in writes._PATTERNS["python"]]  # noqa: E731
     js = lambda text: [r.search(text) for r in writes._PATTERNS["javascript"]]  # noqa: E731
+    go, rust, java = ((lambda text, lang=lang: [r.search(text) for r in writes._PATTERNS[lang]])
+                      for lang in ("go", "rust", "java"))
     return {
         # each: (what runs the regex, the worst input of size n we know of)
         "directive: spaces before a bad end": (directive, lambda n: "#escape=x" + " " * n + "\x01"),
@@ -435,6 +437,13 @@ def _regex_cases():
         "python basicConfig(": (py, lambda n: "basicConfig(" * n),
         "python open(": (py, lambda n: "open(" + "a " * n),
         "python Path(": (py, lambda n: "Path(" + " a" * n),
+        "python dotted receiver": (py, lambda n: "a." * n + "mkdi"),
+        "python parenthesised path": (py, lambda n: "(" + "a/" * n + ")." + "x"),
+        "python shutil.copy(": (py, lambda n: "shutil.copy(" + "a" * n),
+        "go OpenFile( without a write flag": (go, lambda n: "os.OpenFile(a," + "O_RDONLY|" * n),
+        "go WriteFile(": (go, lambda n: "os.WriteFile(" * n),
+        "rust OpenOptions without open(": (rust, lambda n: "OpenOptions::new()" + ".write(true)" * n),
+        "java Files.write(": (java, lambda n: "Files.write(" + "a" * n),
         "js writeFile(": (js, lambda n: "fs.writeFile(" * n),
         "js mkdir(": (js, lambda n: ").mkdir(" + "a" * n),
     }

@@ -111,6 +111,7 @@ NOT_WRITES = [
     ("main.go", 'f, _ := os.CreateTemp("", "upload-*")'),
     ("main.go", '// os.WriteFile("commented.txt", data, 0o644)'),
     ("src/main.rs", 'let text = fs::read_to_string("config.toml")?;'),
+    ("src/main.rs", 'let f = OpenOptions::new().read(true).open("config.toml")?;'),
     ("App.java", 'Files.readAllLines(Path.of("in.txt"));'),
 ]
 
@@ -176,3 +177,46 @@ def test_a_path_that_cannot_be_worked_out_makes_the_writes_unknown(tmp_path):
     writes = run_time_writes(build, tmp_path)
     assert not writes.known
     assert "a path dhard cannot work out (main.go:4" in writes.why_unknown
+
+
+# -- Python writes the plain patterns missed: imported functions, Path objects held in names, keywords ---------
+
+PYTHON_WRITES = [
+    ('from os import makedirs\nmakedirs("uploads", exist_ok=True)\n', "uploads"),
+    ('from pathlib import Path\nDATA = Path("state")\nDATA.mkdir(parents=True, exist_ok=True)\n', "state"),
+    ('from pathlib import Path\nBASE = Path("/srv/app")\n(BASE / "cache").mkdir()\n', "/srv/app/cache"),
+    ('from pathlib import Path\nreport = Path("out/report.txt")\nreport.write_text("x")\n', "out/report.txt"),
+    ('with open(file="log/app.log", mode="a") as f:\n    pass\n', "log/app.log"),
+    ('import shutil\nshutil.copy("seed.db", "data/app.db")\n', "data/app.db"),
+    ('import logging.handlers\nh = logging.handlers.RotatingFileHandler("logs/app.log")\n', "logs/app.log"),
+    ('df.to_csv("exports/all.csv", index=False)\n', "exports/all.csv"),
+]
+PYTHON_NOT_WRITES = [
+    'sftp.mkdir("remote")\n',  # not a path of this file system: no Path binding
+    'df.to_csv(index=False)\n',  # returns the text
+    'def mkdir(name):\n    pass\nmkdir("x")\n',  # not os's
+]
+
+
+@pytest.mark.parametrize("text, path", PYTHON_WRITES)
+def test_python_writes_past_the_plain_patterns(tmp_path, text, path):
+    from hardener.analysis.writes import scan
+
+    (tmp_path / "app.py").write_text(text)
+    assert [w.path for w in scan(tmp_path, ["app.py"])] == [path]
+
+
+@pytest.mark.parametrize("text", PYTHON_NOT_WRITES)
+def test_python_calls_that_write_no_local_path(tmp_path, text):
+    from hardener.analysis.writes import scan
+
+    (tmp_path / "app.py").write_text(text)
+    assert scan(tmp_path, ["app.py"]) == []
+
+
+def test_a_path_object_dhard_cannot_place_makes_the_writes_unknown(tmp_path):
+    from hardener.analysis.writes import scan
+
+    (tmp_path / "app.py").write_text('self.state_file.write_text("x")\n')
+    [write] = scan(tmp_path, ["app.py"])
+    assert write.path is None

@@ -37,10 +37,18 @@ _PATTERNS = {
         compile_lazily(r"""\bopen\(\s*""" + PATH_ARG + r"""\s*,\s*(?:mode\s*=\s*)?(?P<q>['"])(?P<mode>[^'"]*)(?P=q)"""),
         compile_lazily(r"""\bsqlite3\.connect\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""\b(?:Path|pathlib\.Path)\(\s*(?P<arg>[^()]+?)\s*\)\.(?:write_text|write_bytes|touch|mkdir|open\(\s*['"][wax])"""),
-        compile_lazily(r"""\blogging\.FileHandler\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\b(?:logging\.(?:handlers\.)?)?(?:Rotating|TimedRotating|Watched)?FileHandler\(\s*""" + PATH_ARG
+                       + r"""\s*[,)]"""),
         compile_lazily(r"""\bbasicConfig\([^()]*\bfilename\s*=\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""\bos\.(?:makedirs|mkdir)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
         compile_lazily(r"""\bcreate_engine\(\s*['"]sqlite:///(?P<lit>[^'"]+)['"]"""),
+        # functions imported from os (``from os import makedirs``): _write checks the import
+        compile_lazily(r"""(?<![\w.])(?P<imported>makedirs|mkdir)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        # a path held in a name or built in parentheses: DATA.mkdir(), (BASE / "x").write_text(...)
+        compile_lazily(r"""(?:(?<![\w.])(?P<recv>[A-Za-z_][\w.]*)|\((?P<inner>[^()]+)\))\.(?P<method>write_text|write_bytes|"""
+                       r"""touch|mkdir|open\(\s*(?:mode\s*=\s*)?['"][wax])"""),
+        compile_lazily(r"""\bshutil\.(?:copy|copy2|copyfile|copytree|move)\(\s*[^,()]+,\s*""" + PATH_ARG + r"""\s*[,)]"""),
+        compile_lazily(r"""\.(?:to_csv|to_json|to_parquet|to_excel|to_pickle|savefig)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
     ],
     "javascript": [
         compile_lazily(r"""(?:\bfs|\bfsp|\))(?:\.promises)?\.(?:writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|mkdir|mkdirSync)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
@@ -55,7 +63,8 @@ _PATTERNS = {
     ],
     "rust": [
         compile_lazily(r"""\b(?:File::create|fs::write|fs::create_dir(?:_all)?)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
-        compile_lazily(r"""OpenOptions::new\(\)[^;]*?\.(?:write|append|create)\(true\)[^;]*?\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
+        # one lazy scan to the next .open( (not past a ; or the next OpenOptions: linear); _write reads the flags
+        compile_lazily(r"""OpenOptions::new\(\)(?P<chain>(?:(?!OpenOptions)[^;])*?)\.open\(\s*(?P<arg>[^()]+?)\s*\)"""),
     ],
     "java": [
         compile_lazily(r"""\bnew\s+(?:FileWriter|FileOutputStream|RandomAccessFile)\(\s*""" + PATH_ARG + r"""\s*[,)]"""),
@@ -106,16 +115,66 @@ def source_line(text: str, m: re.Match) -> tuple[int, str]:
     return line, statement if len(statement) <= 80 else statement[:77] + "..."
 
 
+# keyword arguments that name the path written (open(file=...), FileHandler(filename=...))
+_PATH_KEYWORDS = frozenset(("file", "filename", "path", "path_or_buf", "fname", "dst", "database", "name"))
+_KEYWORD = compile_lazily(r"^\s*(?P<name>[A-Za-z_]\w*)\s*=(?!=)\s*(?P<value>.*)$", re.S)
+# what a name bound to a path object is bound to: Path("x"), pathlib.Path(...), a join of one
+_PATH_OBJECT = compile_lazily(r"^(?:pathlib\.)?(?:Pure(?:Posix)?)?Path\(|/")
+
+
 def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Write | None:
     groups = m.groupdict()
     mode = groups.get("mode")
     if mode is not None and not re.search(r"[wax+]", mode):
         return None  # open(..., "r")
-    path = groups["lit"] if groups.get("lit") is not None else path_expr.evaluate(groups.get("arg") or "", names, env)
+    chain = groups.get("chain")
+    if chain is not None and not re.search(r"\.(?:write|append|create)\(true\)", chain):
+        return None  # OpenOptions::new().read(true).open(...)
+    imported = groups.get("imported")
+    if imported and not re.search(rf"^\s*from\s+os\s+import\s[^\n]*\b{imported}\b", text, re.M):
+        return None  # a mkdir() of the app's own, or of another module
+    if groups.get("method") is not None:
+        path = _path_object(groups, names, env)
+        if path is _NOT_A_PATH:
+            return None
+    elif groups.get("lit") is not None:
+        path = groups["lit"]
+    else:
+        arg = _path_argument(groups.get("arg") or "")
+        if arg is None:
+            return None  # only keywords that name no path: df.to_csv(index=False)
+        path = path_expr.evaluate(arg, names, env)
     if path in _NOT_FILES:
         return None  # also os.CreateTemp("", ...): the system's temporary folder
     line, shown = source_line(text, m)
     return Write(rel, line, path, shown)
+
+
+_NOT_A_PATH = object()
+
+
+def _path_argument(arg: str) -> str | None:
+    """The expression of a path argument: ``file=x`` -> ``x``; None for a keyword that names no path."""
+    keyword = _KEYWORD.match(arg)
+    if keyword is None:
+        return arg
+    return keyword.group("value") if keyword.group("name") in _PATH_KEYWORDS else None
+
+
+def _path_object(groups: dict, names: dict[str, str], env):
+    """The path a method call on a path object writes, None when dhard cannot place it, or _NOT_A_PATH when
+    the receiver is not shown to be a path (``sftp.mkdir``): write_text/write_bytes are pathlib's own, so any
+    receiver of them counts; mkdir/touch/open only a name bound to a Path or a parenthesised join."""
+    inner, receiver = groups.get("inner"), groups.get("recv")
+    pathlib_only = groups["method"] in ("write_text", "write_bytes")
+    if inner is not None:
+        return path_expr.evaluate(inner, names, env) if pathlib_only or "/" in inner else _NOT_A_PATH
+    bound = names.get(receiver)
+    if bound is None:
+        return None if pathlib_only else _NOT_A_PATH
+    if not pathlib_only and not _PATH_OBJECT.search(bound.strip()):
+        return _NOT_A_PATH
+    return path_expr.evaluate(receiver, names, env)
 
 
 # -- where the running app needs to write, for a USER change ------------------------------------
