@@ -251,16 +251,20 @@ def node_deps_stage(facts, version: str, ins, raw, cwd: str, roots: list[str]) -
         lines.append(f"COPY --from={facts.alias} {copy_paths(root, root)}")
     lines += [i.line.strip() for i in facts.instructions if i.index < ins.index and i.name in ("ARG", "ENV")]
     lines.append(f"WORKDIR {cwd}")
-    lines.append(f"RUN rm -rf node_modules && {ins.args[raw.start:raw.end]}")
+    flags = [ins.line[f.start:f.end] for f in ins.flags]  # --mount=type=secret for a private registry ...
+    lines.append(" ".join(["RUN", *flags, f"rm -rf node_modules && {ins.args[raw.start:raw.end]}"]))
     return name, "\n".join(lines)
 
 
-def node_steps_after(facts, ins, log) -> None:
-    """A step after the install that may change node_modules is lost when it is installed again: unproven."""
+def node_steps_after(facts, ins, install, log) -> None:
+    """A step after the install (``install``, a command of the RUN ``ins``) that may change node_modules is
+    lost when it is installed again: unproven."""
     for other, script in facts.runs:
-        if other.index <= ins.index:
+        if other.index < ins.index:
             continue
         for raw in script.commands:
+            if other is ins and raw.start <= install.start:
+                continue
             cmd = unwrap(raw)
             pkg = recognise(raw, 0)
             if cmd.name in _NODE_HARMLESS or (pkg is not None and pkg.family == "apk"):

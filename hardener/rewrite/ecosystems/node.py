@@ -150,7 +150,7 @@ def _reinstall_on_glibc(facts: Facts, version: str, natives: list[str], moved: l
     log.why(f"{named} carry native code, built on Alpine (musl), which does not load on glibc: the stage {name} "
             f"installs node_modules again on node:{version}-bookworm-slim, and the app is copied from there",
             facts.where(ins))
-    musl.node_steps_after(facts, ins, log)
+    musl.node_steps_after(facts, ins, raw, log)
 
 
 def _module_folders(facts: Facts, log: Log) -> list[str]:
