@@ -469,3 +469,27 @@ def test_listening_ports_come_from_the_containers_network_namespace(monkeypatch,
     engine = Engine("podman", lambda cmd, timeout=None, **kw: subprocess.CompletedProcess(cmd, 0, "4242\n", ""))
     assert engine.listening_ports("c") == [8000, 9000]
     assert Engine("docker", engine.runner).listening_ports("c") is None  # a docker daemon's pids are not ours
+
+
+def test_verify_stages_the_rewrites_context_files_and_probes_the_moved_port(dockerfile, servers, monkeypatch):
+    context = dockerfile.parent / "ctx"
+    seen_at_build = {}
+
+    class Recording(FakeEngine):
+        def __call__(self, cmd, timeout=None, **kw):
+            if cmd[1] == "build":
+                conf = context / "dhard-nginx" / "nginx.conf"
+                seen_at_build[self.variant(cmd[cmd.index("-t") + 1])] = conf.read_text() if conf.exists() else None
+            return super().__call__(cmd, timeout, **kw)
+
+    fake = Recording(ports={"original": servers(200, b"site"), "rewritten": servers(200, b"site")},
+                     users={"original": "", "rewritten": "65532:65532"}, shells={"original": True})
+    monkeypatch.setattr(Engine, "exported_shells", lambda self, tag: [])
+    rep = verify(dockerfile, "FROM cgr.dev/chainguard/nginx:latest\n", context, probe_http="80/", timeout=10,
+                 runner=fake, context_files=[("dhard-nginx/nginx.conf", "pid /tmp/nginx.pid;\n")],
+                 moved_ports={80: 8080})
+    assert rep.ok, rep.render()
+    assert seen_at_build == {"original": None, "rewritten": "pid /tmp/nginx.pid;\n"}
+    assert list(context.iterdir()) == [], "the context is left as it was"
+    asked = {fake.variant(fake.containers[c[2]]): c[3:] for c in fake.calls if c[1] == "port"}
+    assert any("8080" in arg for arg in asked["rewritten"]) and not any("8080" in a for a in asked["original"])
