@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 name = "nginx"
 OUT_DIR = "dhard-nginx"  # where the adapted files go, in the build context
 MAX_CONF_BYTES = 1 << 20
-ALLOWED_PROGRAMS = frozenset({"rm", "mkdir", "chown", "chmod", "touch", "ln", "true", ":", "set"})  # see _runs
+ALLOWED_PROGRAMS = frozenset({"rm", "mkdir", "chown", "chmod", "touch", "ln", "true", ":", "set", "echo"})  # see _runs
 HARMLESS_REDIRECTS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr"})
 
 
@@ -185,6 +185,8 @@ def _runs(facts: Facts, ins, files: dict) -> None:
     for raw in script.commands:
         cmd = unwrap(raw)
         _redirects(raw, where)
+        if not cmd.words:
+            continue  # assignments only (x="$(...)"): the commands it substitutes are judged on their own
         if cmd.name not in ALLOWED_PROGRAMS and id(raw) in packages:
             continue  # installs and removes packages: the main flow judges them
         if cmd.name not in ALLOWED_PROGRAMS:
