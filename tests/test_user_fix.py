@@ -74,6 +74,16 @@ def test_distroless_channel_tags_ask_for_a_digest():
     assert lint(pinned, Config().with_overrides(select=("DH403",))) == []
 
 
+@pytest.mark.parametrize("image, says", [
+    ("cgr.dev/chainguard/nginx:latest", "Chainguard's free tier has latest and latest-dev only); pin it by digest"),
+    ("gcr.io/distroless/static-debian12:latest", "publishes no version tags; pin it by digest"),
+    ("cgr.dev/acme-corp/nginx:latest", "pin a version tag and a digest"),  # an organisation's images have versions
+])
+def test_latest_of_a_channel_only_repository_asks_for_a_digest(image, says):
+    [finding] = lint(parse(f"FROM {image}\n"), Config().with_overrides(select=("DH402",)))
+    assert says in finding.message, finding.message
+
+
 def test_listens_on_privileged_ports_in_go_and_javascript(tmp_path):
     from hardener.analysis.listen import in_command, in_sources
 

@@ -1,6 +1,6 @@
 """DH403 floating-tag: a tag that moves (major-only versions, channels, codenames)."""
 
-from .images_refs import image_uses, report
+from .images_refs import PIN_BY_DIGEST, channel_only, image_uses, report
 
 CODE = "DH403"
 
@@ -8,8 +8,6 @@ CHANNELS = frozenset(
     "lts stable current edge rolling mainline testing unstable nightly beta alpha rc dev devel "
     "nonroot debug debug-nonroot alpine".split()
 )
-# image families that publish only channel tags (distroless: latest, nonroot, debug...): a digest is the pin
-CHANNEL_ONLY_FAMILIES = frozenset(("distroless",))
 # distribution codenames: the tag follows every point release
 CODENAMES = frozenset("buster bullseye bookworm trixie forky sid bionic focal jammy noble oracular plucky".split())
 
@@ -34,9 +32,9 @@ def check(ctx):
         reason = floating_reason(ref.tag)
         if not reason:
             continue
-        if ctx.build.image_info(ref).family in CHANNEL_ONLY_FAMILIES:
-            message = (f"{use.where} {ref.value}: {reason}, and {ref.name} publishes no version tags; "
-                       "pin it by digest (`dhard pin` writes name:tag@sha256:...)")
+        only = channel_only(ctx, ref)
+        if only:
+            message = f"{use.where} {ref.value}: {reason}, and {only}; {PIN_BY_DIGEST}"
         else:
             message = f"{use.where} {ref.value}: {reason}; pin a full version and a digest"
         yield report(ctx, CODE, use, message)

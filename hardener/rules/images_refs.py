@@ -20,6 +20,25 @@ class ImageUse:
     end: int | None
 
 
+# image families that publish only channel tags (distroless: latest, nonroot, debug...): a digest is the pin
+CHANNEL_ONLY_FAMILIES = frozenset(("distroless",))
+# repositories that publish only channel tags: Chainguard's free tier (cgr.dev/chainguard/*: latest, latest-dev)
+CHANNEL_ONLY_REPOSITORIES = (("cgr.dev", "chainguard/"),)
+
+
+def channel_only(ctx: RuleContext, ref: ImageRef) -> str | None:
+    """Why ``ref``'s repository has no version tag to pin (a digest is the pin), or None when it has them."""
+    if ctx.build.image_info(ref).family in CHANNEL_ONLY_FAMILIES:
+        return f"{ref.name} publishes no version tags"
+    for registry, prefix in CHANNEL_ONLY_REPOSITORIES:
+        if ref.registry == registry and (ref.repository or "").startswith(prefix):
+            return f"{ref.name} publishes no version tags (Chainguard's free tier has latest and latest-dev only)"
+    return None
+
+
+PIN_BY_DIGEST = "pin it by digest (`dhard pin` writes name:tag@sha256:...)"
+
+
 def image_uses(ctx: RuleContext) -> list[ImageUse]:
     """Computed once per file and shared by the DH4xx rules."""
     return ctx.build.memo(("image-uses",), lambda: list(_image_uses(ctx)))
