@@ -230,3 +230,21 @@ def test_a_path_object_dhard_cannot_place_makes_the_writes_unknown(tmp_path):
     (tmp_path / "app.py").write_text('self.state_file.write_text("x")\n')
     [write] = scan(tmp_path, ["app.py"])
     assert write.path is None
+
+
+def test_every_write_the_scan_finds_holds_one_of_its_needles(tmp_path):
+    """The needles let a file that holds none of them go unscanned: each write example must hold one."""
+    from hardener.analysis.context import SOURCE_LANGUAGES
+    from hardener.analysis import writes
+
+    examples = [("python", text) for text, _ in PYTHON_WRITES] + [
+        (SOURCE_LANGUAGES[Path(name).suffix], line) for name, line, _ in WRITES]
+    examples += [("javascript", 'fs.promises.appendFile("a.log", x)'), ("javascript", "new Database('app.db')"),
+                 ("go", 'db, _ := bolt.Open("my.db", 0600, nil)'), ("go", 'os.MkdirTemp("/srv", "x")'),
+                 ("python", 'logging.basicConfig(filename="x.log")'), ("python", "sqlite3.connect('a.db')"),
+                 ("python", 'create_engine("sqlite:///data/app.db")'), ("java", "new FileWriter(\"out.txt\")")]
+    for language, text in examples:
+        matched = [m.group(0) for p in writes._PATTERNS[language] for m in p.finditer(text)]
+        assert matched, (language, text)
+        for found in matched:
+            assert any(needle in found for needle in writes._NEEDLES[language]), (language, found)

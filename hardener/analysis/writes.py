@@ -72,6 +72,17 @@ _PATTERNS = {
         compile_lazily(r"""jdbc:sqlite:(?P<lit>[^'"]+)"""),
     ],
 }
+# per language, texts of which every pattern's match holds at least one: a file with none of them is not
+# scanned (most files of an app write nothing; a pattern with no literal prefix costs a pass over the text)
+_NEEDLES = {
+    "python": ("open(", "connect(", "Path(", "FileHandler(", "basicConfig(", "mkdir", "makedirs(", "sqlite:///",
+               "write_text", "write_bytes", "touch", "shutil.", "to_csv", "to_json", "to_parquet", "to_excel",
+               "to_pickle", "savefig"),
+    "javascript": ("writeFile", "appendFile", "createWriteStream", "mkdir", "Database("),
+    "go": ("WriteFile(", "Create", "Mkdir", "OpenFile(", ".Open("),
+    "rust": ("File::create(", "fs::write(", "fs::create_dir", "OpenOptions::new()"),
+    "java": ("FileWriter(", "FileOutputStream(", "RandomAccessFile(", "Files.", "jdbc:sqlite:"),
+}
 INTERPRETED = ("python", "javascript")
 COMPILED = ("go", "rust", "java")
 _COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
@@ -89,18 +100,22 @@ class Write:
 def scan(context_dir: str | os.PathLike[str], files: list[str], languages: tuple[str, ...] = INTERPRETED, env=lambda name: None) -> list[Write]:
     """The writes of the sources among ``files``; ``env(name)``: the value the image gives a variable."""
     out: list[Write] = []
-    for rel, text, m, names in calls(context_dir, files, _PATTERNS, languages):
+    for rel, text, m, names in calls(context_dir, files, _PATTERNS, languages, _NEEDLES):
         write = _write(rel, text, m, names, env)
         if write is not None:
             out.append(write)
     return sorted(out, key=lambda w: (w.file, w.line))
 
 
-def calls(context_dir, files: list[str], patterns: dict, languages: tuple[str, ...]):
+def calls(context_dir, files: list[str], patterns: dict, languages: tuple[str, ...], needles: dict | None = None):
     """(file, text, match, names) for every match of ``patterns[language]`` in the sources among ``files``:
     comments blanked (so offsets still give line numbers), ``names`` those the file binds once
-    (``path_expr.bindings``). What ``writes`` and ``reads`` scan."""
+    (``path_expr.bindings``); a file with none of ``needles[language]`` is passed over. What ``writes`` and
+    ``reads`` scan."""
     for rel, language, text in source_texts(context_dir, files, languages):
+        wanted = (needles or {}).get(language)
+        if wanted is not None and not any(needle in text for needle in wanted):
+            continue
         text = _COMMENT_LINE.sub("", text)
         names = path_expr.bindings(text)
         for pattern in patterns[language]:
