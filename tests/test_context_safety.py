@@ -168,3 +168,23 @@ def test_harden_runs_nothing_from_the_context(tmp_path):
     assert "ran a process" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     assert "FROM" in proc.stdout, proc.stderr  # it did rewrite
     assert not marker.exists()
+
+
+def test_a_folder_that_becomes_a_link_between_scans_is_seen(tmp_path):
+    """The folders a scan resolves are kept for that scan only: a later read sees the link."""
+    from hardener.analysis.context import read_context_file
+
+    context, outside = tmp_path / "context", tmp_path / "outside"
+    (context / "data").mkdir(parents=True)
+    outside.mkdir()
+    (context / "data" / "a.py").write_text("inside\n")
+    (outside / "a.py").write_text("secret\n")
+    folders: dict = {}
+    assert read_context_file(context, "data/a.py", 100, folders) == b"inside\n"
+    (context / "data" / "a.py").unlink()
+    (context / "data").rmdir()
+    (context / "data").symlink_to(outside)
+    with pytest.raises(OSError):
+        read_context_file(context, "data/a.py", 100)  # a new scan
+    with pytest.raises(OSError):
+        read_context_file(context, "link-free/../data/a.py", 100)

@@ -52,21 +52,37 @@ class FileTooLarge(OSError):
 
 def is_inside(root_real: str, path: "str | os.PathLike[str]") -> bool:
     """Is ``path``, symlinks resolved, the context root or below it?"""
-    real = os.path.realpath(path)
+    return _within(root_real, os.path.realpath(path))
+
+
+def _within(root_real: str, real: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def read_context_file(context_dir, rel: str, max_bytes: int) -> bytes:
+def _real_dir(folders: dict[str, str], folder: str) -> str:
+    real = folders.get(folder)
+    if real is None:
+        real = folders[folder] = os.path.realpath(folder)
+    return real
+
+
+def read_context_file(context_dir, rel: str, max_bytes: int, folders: dict[str, str] | None = None) -> bytes:
     """The bytes of a file of the build context, read safely.
 
     Raises OSError (with a readable ``strerror``) for a path that leaves the context
     through a symlink, for what is not a regular file, and FileTooLarge past ``max_bytes``.
+    ``folders``: the real paths of folders already resolved in this scan (a scan of many files passes one
+    dict for all of them: a context's files share few folders, and each ``realpath`` is a stat per
+    component); made for the scan, never kept longer, so a folder that becomes a link is seen.
     """
-    root = os.path.realpath(context_dir)
-    path = os.path.join(root, rel)
-    if not is_inside(root, path):
+    folders = {} if folders is None else folders
+    root = _real_dir(folders, os.fspath(context_dir))
+    folder, name = posixpath.split(rel)
+    real = posixpath.join(_real_dir(folders, os.path.join(root, folder)), name)
+    if os.path.islink(real):  # the file is a link: where it leads
+        real = os.path.realpath(real)
+    if not _within(root, real):
         raise OSError(errno.EACCES, "a symlink out of the build context")
-    real = os.path.realpath(path)
     fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
     try:
         info = os.fstat(fd)
@@ -93,12 +109,13 @@ SOURCE_LANGUAGES = {".py": "python", ".go": "go", ".js": "javascript", ".mjs": "
 def source_texts(context_dir, files: list[str], languages: tuple[str, ...], max_bytes: int = 1_000_000):
     """(rel, language, text) for the files of ``languages`` among ``files`` (not node_modules), read with
     read_context_file: what cannot be read safely is passed over."""
+    folders: dict[str, str] = {}
     for rel in files:
         language = SOURCE_LANGUAGES.get(posixpath.splitext(rel)[1])
         if language not in languages or "node_modules/" in rel:
             continue
         try:
-            text = read_context_file(context_dir, rel, max_bytes).decode("utf-8", errors="replace")
+            text = read_context_file(context_dir, rel, max_bytes, folders).decode("utf-8", errors="replace")
         except OSError:
             continue
         yield rel, language, text

@@ -50,13 +50,15 @@ def _compiles(data: bytes) -> bool:
         return False
 
 
-def read_module(context_dir: Path, rel: str) -> tuple[cst.Module | None, tuple[int, str] | None]:
+def read_module(context_dir: Path, rel: str, folders: dict[str, str] | None = None
+                ) -> tuple[cst.Module | None, tuple[int, str] | None]:
     """(module, None) for a file worth analysing; (None, None) for one that parses and has
-    nothing to find; (None, (line, why)) for one that cannot be read, parsed or is too large."""
+    nothing to find; (None, (line, why)) for one that cannot be read, parsed or is too large.
+    ``folders``: the scan's resolved folders (``read_context_file``)."""
     from ..context import FileTooLarge, read_context_file
 
     try:
-        data = read_context_file(context_dir, rel, MAX_FILE_BYTES)  # inside the context, regular files only
+        data = read_context_file(context_dir, rel, MAX_FILE_BYTES, folders)  # inside the context, regular files only
     except FileTooLarge:
         return None, (0, f"not analysed: larger than {MAX_FILE_BYTES // 1_000_000} MB")
     except OSError as err:

@@ -66,8 +66,9 @@ def analyze_python(context_dir: Path, files: list[str], entry_argv: list[str] | 
     for port, how in entry.ports:
         if is_privileged_port(port):
             ports.append(Site(COMMAND, 0, f"the command ({how}) may bind the privileged port {port}"))
+    folders: dict[str, str] = {}  # resolved once for this scan (read_context_file)
     for rel in targets:
-        module, failure = read_module(context_dir, rel)
+        module, failure = read_module(context_dir, rel, folders)
         if failure is not None:
             unknown.append(Site(rel, *failure))
             continue
