@@ -80,8 +80,10 @@ def describe(image: str, target: str) -> Runtime:
         # interpreter, /usr/bin/python3 (there is no /usr/bin/python); Debian's site.py reads
         # /usr/local/lib/pythonX.Y/dist-packages, which the python3.X slice creates empty.
         version = info.runtime_version
-        return Runtime(image, "python3", ("/usr/bin/python3",), "/usr/bin/python3", uid, version,
-                       f"/usr/local/lib/python{version}/dist-packages" if version else None, info.os_version)
+        if ref.repository.rsplit("/", 1)[-1] == "python":
+            return Runtime(image, "python3", ("/usr/bin/python3",), "/usr/bin/python3", uid, version,
+                           f"/usr/local/lib/python{version}/dist-packages" if version else None, info.os_version)
+        return Runtime(image, "cc", (), None, uid, release=info.os_version)  # no other rock is written yet
     # Docker Hardened Images (definitions in docker-hardened-images/catalog, image/<name>/<distro>/<tag>.yaml):
     # no ENTRYPOINT, a CMD naming the interpreter, which is on PATH (/opt/python/bin, /usr/local/bin);
     # dhard sets ENTRYPOINT itself.
