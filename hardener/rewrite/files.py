@@ -166,15 +166,28 @@ def _image_path(facts: Facts, rel: str) -> str | None:
     for fact in reversed(facts.copies):
         if not fact.from_context or fact.urls or fact.dest is None:
             continue
-        for source in fact.sources:
-            src = source.strip("/")
-            if src in ("", "."):
-                return posixpath.join(fact.dest, rel) if fact.dest_is_dir else None
-            if rel == src:
-                return posixpath.join(fact.dest, posixpath.basename(rel)) if fact.dest_is_dir else fact.dest
-            if rel.startswith(src + "/") and fact.dest_is_dir:
-                return posixpath.join(fact.dest, rel[len(src) + 1:])
+        found = landing(fact, rel)
+        if found is not _ELSEWHERE:
+            return found
     return None
+
+
+_ELSEWHERE = object()  # landing: the COPY does not bring the file
+
+
+def landing(fact, rel: str):
+    """Where the context file ``rel`` lands when the context COPY/ADD ``fact`` brings it: a path, None when
+    it brings it but dhard cannot tell where (``.`` into a file, a wildcard source), ``_ELSEWHERE`` when no
+    source of it names the file."""
+    for source in fact.sources:
+        src = source.strip("/")
+        if src in ("", "."):
+            return posixpath.join(fact.dest, rel) if fact.dest_is_dir else None
+        if rel == src:
+            return posixpath.join(fact.dest, posixpath.basename(rel)) if fact.dest_is_dir else fact.dest
+        if rel.startswith(src + "/") and fact.dest_is_dir:
+            return posixpath.join(fact.dest, rel[len(src) + 1:])
+    return _ELSEWHERE
 
 
 def _is_system(path: str) -> bool:

@@ -80,7 +80,7 @@ def plan(facts: Facts, target: str, log: Log) -> Plan:
             and source.as_root:
         log.why("the official image's entrypoint adds `listen [::]:80` to its untouched default.conf when the "
                 "container has IPv6; the rewrite listens on IPv4 as written")
-    if _served(config, roots) and not any(under(HTML_DIR, r) or under(r, HTML_DIR) for r in roots):
+    if _served(config) and not any(under(HTML_DIR, r) or under(r, HTML_DIR) for r in roots):
         roots.append(HTML_DIR)  # the source image's pages, which the configuration serves
     runtime = Runtime(image, "nginx", (layout.binary,), None, layout.uid)
     return Plan(
@@ -135,6 +135,7 @@ def _image_files(facts: Facts, source: Source) -> tuple[dict, dict, list[str]]:
 
 def _copied_config(facts: Facts, ins, fact, source: Source, files: dict, origins: dict) -> None:
     from ...analysis.context import read_context_file, shipped_files
+    from ..files import landing
 
     where = facts.where(ins)
     for folder in source.entrypoint_dirs:
@@ -151,20 +152,17 @@ def _copied_config(facts: Facts, ins, fact, source: Source, files: dict, origins
         raise SkipError("missing-context", f"the nginx configuration copied at {where} is in the build context, "
                         "which dhard was not given", "run dhard harden with --context")
     for source_path in fact.sources:
-        rel = source_path.strip("/")
         try:
             shipped = shipped_files(facts.context_dir, [source_path])
         except (OSError, ValueError):
             shipped = []
         if not shipped:
             raise SkipError("missing-context", f"{source_path} ({where}) is not in the build context", None)
-        single = len(shipped) == 1 and shipped[0] == rel and not (facts.context_dir / rel).is_dir()
         for found in shipped:
-            if single:
-                dest = posixpath.join(fact.dest, posixpath.basename(found)) if fact.dest_is_dir else fact.dest
-            else:
-                inner = found[len(rel):].lstrip("/") if rel not in ("", ".") else found
-                dest = posixpath.join(fact.dest, inner)
+            dest = landing(fact, found)
+            if not isinstance(dest, str):
+                raise SkipError("unsupported", f"dhard cannot tell where {ins.keyword} {source_path} ({where}) puts "
+                                f"{found} in {CONF_DIR}", "name the configuration files the COPY brings")
             try:
                 data = read_context_file(facts.context_dir, found, MAX_CONF_BYTES)
             except (OSError, ValueError) as exc:
@@ -305,7 +303,7 @@ def _check_out_dir(facts: Facts, out: dict) -> None:
                             f"remove {OUT_DIR}/ and run dhard harden again")
 
 
-def _served(config, roots: list[str]) -> bool:
+def _served(config) -> bool:
     """Whether the configuration serves files from the source image's HTML_DIR."""
     from ...analysis.nginx import walk
 
