@@ -177,12 +177,8 @@ def _is_venv(cmd) -> bool:
 def _apt_packages(facts, last: int) -> list[str]:
     """Debian names of the build packages the Alpine build added before the last install (``--virtual``
     groups included: they are there while pip runs, even when ``apk del`` removes them after)."""
-    from .ecosystems.base import package_commands
-
     out: list[str] = []
-    for ins, _, pkg in package_commands(facts, "apk"):
-        if ins.index > last or pkg.action != "add":
-            continue
+    for ins, pkg in _apk_adds(facts, last):
         for written in written_packages(pkg):
             if written is None:
                 _refuse(facts, ins, "names the packages it adds by a variable", "list them literally")
@@ -194,6 +190,15 @@ def _apt_packages(facts, last: int) -> list[str]:
             if debian and debian not in out:
                 out.append(debian)
     return out
+
+
+def _apk_adds(facts, last: int):
+    """(instruction, package command) of each ``apk add`` up to the instruction numbered ``last``."""
+    from .ecosystems.base import package_commands
+
+    for ins, _, pkg in package_commands(facts, "apk"):
+        if ins.index <= last and pkg.action == "add":
+            yield ins, pkg
 
 
 def _debian_name(alpine: str) -> str | None:
@@ -278,11 +283,7 @@ def node_steps_after(facts, ins, install, log) -> None:
 def _node_build_packages(facts, last: int) -> list[str]:
     """What node-gyp needs on Debian when the Alpine build added build packages before the install: a
     compiler, make and python3 (node:*-slim has none of them)."""
-    from .ecosystems.base import package_commands
-
-    for ins, _, pkg in package_commands(facts, "apk"):
-        if ins.index > last or pkg.action != "add":
-            continue
+    for _, pkg in _apk_adds(facts, last):
         names = [re.split(r"[=<>~]", w, maxsplit=1)[0] for w in written_packages(pkg) if w]
         if any(_debian_name(n) or n.startswith("python3") for n in names):
             return ["build-essential", "python3"]
