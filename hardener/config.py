@@ -66,10 +66,15 @@ def load_config(dockerfile_path: str | None) -> Config:
     """The config that applies to a Dockerfile (nearest one walking up from it)."""
     start = os.path.dirname(os.path.realpath(dockerfile_path)) if dockerfile_path else os.getcwd()
     config = _config_for_dir(start)
-    from .pin.lockfile import LockError, pins_near  # the nearest dhard.lock; read without ruamel, cached by mtime
+    from .pin import find_lock
+
+    lock = find_lock(start)
+    if lock is None:
+        return config
+    from .pin.lockfile import LockError, pins_in  # read without ruamel, cached by mtime
 
     try:
-        locked = pins_near(start)
+        locked = pins_in(lock)
     except LockError as exc:
         raise ConfigError(exc.path, exc.message) from None
     if locked:  # the config's own ``pins`` win over the lock file

@@ -68,9 +68,10 @@ def build_parser(only: str | None = None) -> "argparse.ArgumentParser":
 
 
 def _module(name: str):
-    from importlib import import_module
-
-    return import_module(f"{__name__}.{name}")
+    """A command's module (``__import__``, as ``rules.load``: importlib would bring ``warnings`` along)."""
+    module = f"{__name__}.{name}"
+    __import__(module)
+    return sys.modules[module]
 
 
 class Namespace:

@@ -29,9 +29,9 @@ def add_arguments(parser) -> None:
 
 
 def default_lockfile() -> str:
-    from ..pin.lockfile import LOCK_NAME, find
+    from ..pin import LOCK_NAME, find_lock
 
-    return find(os.getcwd()) or LOCK_NAME
+    return find_lock(os.getcwd()) or LOCK_NAME
 
 
 def run(args) -> int:

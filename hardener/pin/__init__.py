@@ -11,7 +11,23 @@ One job per module:
   loading so fixes pin offline;
 * ``pinner``: one file's pinning, the command's logic without its I/O.
 
-Only ``registry`` opens connections, and only ``dhard pin`` imports it. This
-package's ``__init__`` imports nothing: config loading reaches ``lockfile``
-through it on every ``dhard check``.
+Only ``registry`` opens connections, and only ``dhard pin`` imports it. Config
+loading looks for a lock file on every ``dhard check`` through ``find_lock``,
+here, and imports ``lockfile`` only when there is one.
 """
+
+import os
+
+LOCK_NAME = "dhard.lock"
+
+
+def find_lock(directory: str) -> str | None:
+    """The nearest ``dhard.lock`` walking up from ``directory``."""
+    while True:
+        candidate = os.path.join(directory, LOCK_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent

@@ -26,7 +26,6 @@ from functools import lru_cache
 
 from ..record import dataclass
 
-LOCK_NAME = "dhard.lock"
 VERSION = 1
 
 
@@ -44,28 +43,13 @@ class Entry:
     resolved_at: str = ""
 
 
-def find(directory: str) -> str | None:
-    """The nearest ``dhard.lock`` walking up from ``directory``."""
-    while True:
-        candidate = os.path.join(directory, LOCK_NAME)
-        if os.path.isfile(candidate):
-            return candidate
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
-
-
 @lru_cache(maxsize=64)
 def _pins_cached(path: str, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
     return tuple(pins(read(path)).items())
 
 
-def pins_near(directory: str) -> dict[str, str]:
-    """``pins`` from the nearest lock file (empty when there is none); LockError when it is broken."""
-    path = find(directory)
-    if path is None:
-        return {}
+def pins_in(path: str) -> dict[str, str]:
+    """``pins`` of the lock file at ``path`` (empty when it went away); LockError when it is broken."""
     try:
         stat = os.stat(path)
     except OSError:
