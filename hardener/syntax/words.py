@@ -7,18 +7,27 @@ splitter as its heredoc detection runs it.
 
 from __future__ import annotations
 
-import re
-
 from ..source import GO_SPACE
+from .lazyre import compile_lazily
 
 _GO_SPACE_SET = frozenset(GO_SPACE)
-_GO_SPACES = re.compile(f"[{GO_SPACE}]+")
+_GO_SPACES = compile_lazily(f"[{GO_SPACE}]+")
+# Python's str.isspace() set is Go's unicode.IsSpace set plus these four separators
+_PYTHON_ONLY_SPACES = "\x1c\x1d\x1e\x1f"
+
+
+def split_on_go_spaces(text: str) -> list[str]:
+    """The non-empty runs of ``text`` between Go spaces: ``str.split()`` unless one of the four characters
+    Python alone counts as space is in it (compiling the pattern costs more than most files' splitting)."""
+    if any(c in text for c in _PYTHON_ONLY_SPACES):
+        return [word for word in _GO_SPACES.split(text) if word]
+    return text.split()
 
 
 def split_words(text: str, escape: str = "\\") -> list[str]:
     """Whitespace-separated words with quotes kept (BuildKit's parseWords)."""
     if escape not in text and "'" not in text and '"' not in text:
-        return [word for word in _GO_SPACES.split(text) if word]
+        return split_on_go_spaces(text)
     words: list[str] = []
     word: list[str] = []
     in_word = False
@@ -85,7 +94,7 @@ class ShellLexer:
 
     def words(self) -> list[str]:
         if not any(c in self.text for c in "$'\"\\\ufeff"):
-            return [w for w in _GO_SPACES.split(self.text) if w]
+            return split_on_go_spaces(self.text)
         return self._until(None)[1]
 
     def _until(self, stop: str | None) -> tuple[str, list[str]]:
