@@ -11,7 +11,8 @@ from .shellscan import shipped_runs
 CODE = "DH103"
 
 _OCTAL = compile_lazily(r"^[0-7]{1,4}$")
-_CLAUSE = compile_lazily(r"^([ugoa]*)((?:[-+=][rwxXstugo]*)+)$")
+# possessive: each set is disjoint from what follows it, so giving characters back never helps a match
+_CLAUSE = compile_lazily(r"^([ugoa]*+)((?:[-+=][rwxXstugo]*+)++)$")
 _ACTION = compile_lazily(r"([-+=])([rwxXstugo]*)")
 
 
