@@ -69,9 +69,11 @@ else:
             found[name] = f
         return list(found.values())
 
-    def _make_init(cls, record_fields: list[Field], frozen: bool):
+    def init_source(cls, record_fields: list[Field], frozen: bool) -> tuple[str, dict, tuple]:
+        """The generated ``__init__``: its source, the globals it reads and its parameters' default values."""
         env = {"_MISSING": _MISSING}
         params = []
+        defaults = []
         # a frozen record's fields go straight into its __dict__ (what object.__setattr__ does for a class
         # without slots or descriptors): this compiles faster and runs three times faster
         body = ["  __dict = self.__dict__"] if frozen and record_fields else []
@@ -79,21 +81,47 @@ else:
             if f.default is not _MISSING:
                 env[f"_d_{f.name}"] = f.default
                 params.append(f"{f.name}=_d_{f.name}")
+                defaults.append(f.default)
             elif f.default_factory is not _MISSING:
                 env[f"_f_{f.name}"] = f.default_factory
                 params.append(f"{f.name}=_MISSING")
+                defaults.append(_MISSING)
                 body.append(f"  if {f.name} is _MISSING: {f.name} = _f_{f.name}()")
             else:
                 params.append(f.name)
             body.append(f"  __dict[{f.name!r}] = {f.name}" if frozen else f"  self.{f.name} = {f.name}")
         post = "  self.__post_init__()\n" if hasattr(cls, "__post_init__") else ""
         source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["  pass"]) + "\n" + post
-        exec(source, env)  # noqa: S102 - generated from the class's own field names
-        return env["__init__"]
+        return source, env, tuple(defaults)
+
+    _PRECOMPILED: dict | None = None
+
+    def _precompiled(source: str):
+        """The byte code of ``source`` from ``hardener.record_inits`` (every record's, compiled with the package),
+        or None: compiling it here costs more than the rest of defining the record."""
+        global _PRECOMPILED
+        if _PRECOMPILED is None:
+            try:
+                from .record_inits import INITS
+            except ImportError:  # while ``python -m hardener.record`` writes it for the first time
+                INITS = {}
+            _PRECOMPILED = INITS
+        return _PRECOMPILED.get(source)
+
+    def _make_init(cls, record_fields: list[Field], frozen: bool):
+        source, env, defaults = init_source(cls, record_fields, frozen)
+        code = _precompiled(source)
+        if code is None:  # a record added since record_inits.py was written (a test asks for it to be rewritten)
+            exec(source, env)  # noqa: S102 - generated from the class's own field names
+            return env["__init__"]
+        code = code.replace(co_name="__init__", co_qualname=f"{cls.__qualname__}.__init__")
+        return _FUNCTION(code, env, "__init__", defaults or None)
+
+    _FUNCTION = type(init_source)
 
     def _deferred_init(cls, record_fields: list[Field], frozen: bool):
-        """An ``__init__`` that puts the generated one on the class at its first instance: compiling it is
-        most of what defining a record costs, and a run makes instances of few of the records it defines."""
+        """An ``__init__`` that puts the generated one on the class at its first instance: making it is most
+        of what defining a record costs, and a run makes instances of few of the records it defines."""
 
         def __init__(self, *args, **kwargs):
             cls.__init__ = _make_init(cls, record_fields, frozen)
@@ -105,6 +133,7 @@ else:
         def wrap(cls):
             record_fields = _collect(cls)
             cls.__record_fields__ = tuple(record_fields)
+            cls.__record_frozen__ = frozen
             cls.__init__ = _deferred_init(cls, record_fields, frozen)
             compared = tuple(f.name for f in record_fields if f.compare)
             shown = tuple(f.name for f in record_fields if f.repr)
@@ -140,3 +169,45 @@ else:
             return cls
 
         return wrap if cls is None else wrap(cls)
+
+
+def render_inits() -> str:
+    """``hardener/record_inits.py``: the ``__init__`` of every record class the package defines at module level."""
+    import pkgutil
+    import re
+
+    import hardener
+
+    sources = set()
+    for info in pkgutil.walk_packages(hardener.__path__, "hardener."):
+        if info.name.endswith("__main__"):
+            continue  # running a command is what importing it does
+        module = __import__(info.name, fromlist=["_"])
+        for value in vars(module).values():
+            if isinstance(value, type) and "__record_fields__" in vars(value) and value.__module__ == info.name:
+                sources.add(init_source(value, list(value.__record_fields__), value.__record_frozen__)[0])
+    out = ['"""The generated ``__init__`` of every record class of the package, compiled with it.',
+           "",
+           "Written by ``python -m hardener.record``, which tests/test_record_inits.py asks for when a record",
+           "changes; ``hardener.record`` compiles the source of a record that is not here. Each function's",
+           "defaults and globals are the record's own, given when its ``__init__`` is made: ``None`` below",
+           'holds their places. Do not edit.', '"""', ""]
+    keys = []
+    for n, source in enumerate(sorted(sources)):
+        head, _, body = source.partition("\n")
+        head = re.sub(r"=_(?:d_\w+|MISSING)\b", "=None", head).replace("def __init__(", f"def _{n}(", 1)
+        out += ["", f"{head}\n{body}"]
+        keys.append(f"    {source!r}: _{n}.__code__,")
+    out += ["", "INITS = {", *keys, "}", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # this run's copy of the module is not the one the records were made with
+    import os
+
+    from hardener.record import render_inits as render
+
+    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record_inits.py")
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(render())
+    print(f"wrote {target}")
