@@ -1,14 +1,15 @@
 """The rule catalogue: metadata and user docs for every rule.
 
 The source of truth is ``rules/DHnnn.yml`` at the repository root. Because
-loading YAML costs tens of milliseconds at every start, the installed package
-reads ``hardener/data/catalogue.json``, which ``python -m hardener.catalogue``
-regenerates; a test keeps the two in sync.
+loading YAML costs tens of milliseconds at every start, and JSON a few (the
+``json`` package compiles its patterns on import), the installed package reads
+``hardener/catalogue_data.py``, the same data as a Python literal compiled with
+the package, which ``python -m hardener.catalogue`` regenerates; a test keeps
+the two in sync.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from .record import dataclass
@@ -17,7 +18,7 @@ from functools import lru_cache
 from .findings import Severity
 
 DOC_SECTIONS = ("what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "options")
-_JSON = os.path.join(os.path.dirname(__file__), "data", "catalogue.json")
+DATA_MODULE = os.path.join(os.path.dirname(__file__), "catalogue_data.py")
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ def _from_dict(data: dict) -> RuleInfo:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, RuleInfo]:
-    with open(_JSON, encoding="utf-8") as handle:
-        raw = json.load(handle)
-    return {code: _from_dict(entry) for code, entry in raw.items()}
+    from .catalogue_data import RULES
+
+    return {code: _from_dict(entry) for code, entry in RULES.items()}
 
 
 def repo_rules_dir():
@@ -70,8 +71,13 @@ def load_yaml_catalogue(directory=None) -> dict[str, dict]:
     return out
 
 
-def build_json(directory=None) -> str:
-    return json.dumps(load_yaml_catalogue(directory), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+def build_module(directory=None) -> str:
+    """``hardener/catalogue_data.py`` from the YAML files."""
+    import pprint
+
+    rules = pprint.pformat(load_yaml_catalogue(directory), indent=1, width=110, sort_dicts=True)
+    return ('"""The rule catalogue, compiled from rules/DHnnn.yml by ``python -m hardener.catalogue``. Do not edit."""'
+            f"\n\nRULES = {rules}\n")
 
 
 def lookup(code_or_alias: str) -> RuleInfo | None:
@@ -86,6 +92,6 @@ def lookup(code_or_alias: str) -> RuleInfo | None:
 
 
 if __name__ == "__main__":
-    with open(_JSON, "w", encoding="utf-8") as handle:
-        handle.write(build_json())
-    print(f"wrote {_JSON} ({len(load_yaml_catalogue())} rules)", file=sys.stderr)
+    with open(DATA_MODULE, "w", encoding="utf-8") as handle:
+        handle.write(build_module())
+    print(f"wrote {DATA_MODULE} ({len(load_yaml_catalogue())} rules)", file=sys.stderr)

@@ -711,12 +711,12 @@ def test_every_entry_is_reachable(data):
         assert info(text).key == key, (key, text)
 
 
-def test_json_copy_is_in_sync_when_present():
-    if not image_data.JSON_PATH.exists():
-        pytest.skip("no packaged images.json (python -m hardener.images --write-json makes one)")
+def test_compiled_copy_is_in_sync():
+    from hardener.images import compiled
+
     raw = image_data.YAML_PATH.read_bytes()
-    blob = json.loads(image_data.JSON_PATH.read_text(encoding="utf-8"))
-    assert blob["source"] == image_data._fingerprint(raw), "run: python -m hardener.images --write-json"
+    assert compiled.SOURCE == image_data._fingerprint(raw), "run: python -m hardener.images --write-data"
+    assert compiled.DATA == image_data.parse_yaml(raw.decode("utf-8"))
 
 
 # ---------------------------------------------------------------------------
@@ -727,7 +727,7 @@ def test_json_copy_is_in_sync_when_present():
 def test_cache_is_written_then_used(tmp_path, monkeypatch):
     yaml_path = tmp_path / "images.yaml"
     yaml_path.write_text("version: 1\nentries:\n  - {key: a, match: [a], family: alpine}\n", encoding="utf-8")
-    first = image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")
+    first = image_data.load_data(yaml_path, compiled=False, cache_dir=tmp_path / "cache")
     assert first["entries"][0]["family"] == "alpine"
     assert len(list((tmp_path / "cache").glob("images-*.json"))) == 1
 
@@ -735,26 +735,28 @@ def test_cache_is_written_then_used(tmp_path, monkeypatch):
         raise AssertionError("YAML parsed again although the cache matches")
 
     monkeypatch.setattr(image_data, "parse_yaml", boom)
-    assert image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache") == first
+    assert image_data.load_data(yaml_path, compiled=False, cache_dir=tmp_path / "cache") == first
     # a changed YAML file is never served from a stale cache
     yaml_path.write_text("version: 1\nentries:\n  - {key: a, match: [a], family: debian}\n", encoding="utf-8")
     monkeypatch.undo()
-    assert image_data.load_data(yaml_path, json_path=None, cache_dir=tmp_path / "cache")["entries"][0]["family"] == "debian"
+    assert image_data.load_data(yaml_path, compiled=False, cache_dir=tmp_path / "cache")["entries"][0]["family"] == "debian"
 
 
-def test_packaged_json_is_preferred(tmp_path, monkeypatch):
-    yaml_path = tmp_path / "images.yaml"
-    yaml_path.write_text("version: 1\nentries: []\n", encoding="utf-8")
-    json_path = tmp_path / "images.json"
-    json_path.write_text(image_data.build_json(yaml_path.read_bytes()), encoding="utf-8")
+def test_the_compiled_copy_is_preferred_and_only_for_its_own_yaml(tmp_path, monkeypatch):
+    from hardener.images import compiled
+
     monkeypatch.setattr(image_data, "parse_yaml", lambda text: (_ for _ in ()).throw(AssertionError("parsed")))
-    assert image_data.load_data(yaml_path, json_path=json_path, cache_dir=False) == {"version": 1, "entries": []}
+    assert image_data.load_data(image_data.YAML_PATH, cache_dir=False) is compiled.DATA
+    edited = tmp_path / "images.yaml"
+    edited.write_bytes(image_data.YAML_PATH.read_bytes() + b"\n")
+    with pytest.raises(AssertionError, match="parsed"):  # one byte more: not the YAML the copy was made from
+        image_data.load_data(edited, cache_dir=False)
 
 
 def test_unwritable_cache_dir_is_harmless(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    data = image_data.load_data(image_data.YAML_PATH, json_path=None, cache_dir=blocker / "sub")
+    data = image_data.load_data(image_data.YAML_PATH, compiled=False, cache_dir=blocker / "sub")
     assert data["entries"]
 
 
@@ -778,8 +780,7 @@ def test_warm_start_does_not_import_ruamel(tmp_path):
     cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert warm.stdout.split() == ["python", "False"], warm.stdout + warm.stderr
-    if not image_data.JSON_PATH.exists():
-        assert cold.stdout.split() == ["python", "True"]
+    assert cold.stdout.split() == ["python", "False"], cold.stdout + cold.stderr  # the compiled copy
 
 
 def test_cli_prints_a_lookup(capsys):

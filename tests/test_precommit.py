@@ -164,5 +164,5 @@ def test_wheel_carries_the_package_data(tmp_path, hook_repo):
     )
     (wheel,) = tmp_path.glob("dhard-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("hardener/data/catalogue.json", "hardener/data/images.yaml", "hardener/lsp/server.py", "hardener/cli/lsp_cmd.py"):
+    for required in ("hardener/catalogue_data.py", "hardener/data/images.yaml", "hardener/lsp/server.py", "hardener/cli/lsp_cmd.py"):
         assert required in names, f"{required} is missing from the wheel"

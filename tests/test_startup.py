@@ -76,7 +76,7 @@ SMALL_CHECK = (
     "import re\n"
     "print('compiled', sum(isinstance(p, re.Pattern) or len(vars(p)) > 1 for p in lazy), file=sys.stderr)\n"
     "print('imported', sorted(m for m in ('pathlib', 'typing', 'dataclasses', 'argparse', 'inspect', 'urllib.parse',"
-    " 'importlib', 'warnings', 'hardener.pin.lockfile') if m in sys.modules), file=sys.stderr)\n"
+    " 'importlib', 'warnings', 'hardener.pin.lockfile', 'json') if m in sys.modules), file=sys.stderr)\n"
 )
 
 

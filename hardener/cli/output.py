@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ..catalogue import catalogue
 from ..findings import Applicability, Finding
 from ..source import SourceFile
@@ -38,6 +36,8 @@ def finding_json(path: str, finding: Finding, source: SourceFile) -> dict:
 
 
 def render_json(results: list[tuple[str, SourceFile, list[Finding]]]) -> str:
+    import json  # only for --format json/sarif: a text report does without it
+
     findings = [finding_json(path, f, src) for path, src, fs in results for f in fs]
     return json.dumps({"version": 1, "findings": findings}, indent=2, ensure_ascii=False) + "\n"
 
@@ -104,4 +104,6 @@ def render_sarif(results: list[tuple[str, SourceFile, list[Finding]]]) -> str:
             }
         ],
     }
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

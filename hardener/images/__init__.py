@@ -13,14 +13,14 @@ An image we know nothing about comes back with ``known=False`` and every fact
 Speed: ``lookup`` is on the linter's hot path. Results are memoised per
 (registry, repository, tag); the data is parsed once per process. Parsing YAML
 with the pure-Python ruamel loader costs tens of milliseconds, so the parsed data
-is read from a JSON copy when one matches the YAML byte for byte: first
-``hardener/data/images.json`` (``python -m hardener.images --write-json``), then
-a per-user cache (``$DHARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/dhard``, else
+is read from a copy made from the YAML's bytes: first
+``hardener/images/compiled.py`` (``python -m hardener.images --write-data``), then
+a per-user JSON cache (``$DHARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/dhard``, else
 ``~/.cache/dhard``; ``DHARD_NO_CACHE=1`` turns it off). ruamel.yaml is imported
 only when neither exists.
 
 The package, one job a module: ``info`` (``ImageInfo``), ``schema`` (what an
-entry may say, and its check), ``data`` (loading the YAML or its JSON copy),
+entry may say, and its check), ``data`` (loading the YAML or a copy of it),
 ``knowledge`` (entries compiled and matched) and ``cli``
 (``python -m hardener.images``). Image references are read by
 ``hardener.syntax.imageref``, the parser FROM uses too.

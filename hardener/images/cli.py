@@ -1,9 +1,9 @@
-"""``python -m hardener.images``: look image references up, or compile images.yaml to images.json."""
+"""``python -m hardener.images``: look image references up, or compile images.yaml to compiled.py."""
 
 from __future__ import annotations
 
 from . import __doc__ as _PACKAGE_DOC, lookup
-from .data import JSON_FILE, build_json
+from .data import COMPILED_FILE, build_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,12 +20,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m hardener.images", description=(_PACKAGE_DOC or "").split("\n\n")[0])
     parser.add_argument("refs", nargs="*", help="image references to look up, e.g. python:3.11-slim")
-    parser.add_argument("--write-json", action="store_true", help="write hardener/data/images.json from images.yaml")
+    parser.add_argument("--write-data", action="store_true",
+                        help="write hardener/images/compiled.py from hardener/data/images.yaml")
     args = parser.parse_args(argv)
-    if args.write_json:
-        with open(JSON_FILE, "w", encoding="utf-8") as handle:
-            handle.write(build_json())
-        print(f"wrote {JSON_FILE}", file=sys.stderr)
+    if args.write_data:
+        with open(COMPILED_FILE, "w", encoding="utf-8") as handle:
+            handle.write(build_module())
+        print(f"wrote {COMPILED_FILE}", file=sys.stderr)
     for ref in args.refs:
         registry, repository, tag, _digest = split_reference(ref)
         info = lookup(registry, repository, tag)

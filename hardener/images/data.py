@@ -1,9 +1,10 @@
-"""Loading the knowledge data: ``images.yaml``, or a JSON copy of it that matches byte for byte.
+"""Loading the knowledge data: ``images.yaml``, or a copy of it made from the same bytes.
 
 Parsing YAML with the pure-Python ruamel loader costs tens of milliseconds, so
-the data is read from the packaged ``hardener/data/images.json`` when it
-matches, else from a per-user cache, and ruamel.yaml is imported only when
-neither does.
+the data is read from ``hardener/images/compiled.py`` (the data as a Python
+literal, compiled with the package: no JSON decoder on the start-up path) when
+it was made from the YAML as it is, else from a per-user JSON cache, and
+ruamel.yaml is imported only when neither matches (a YAML edited since).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ if TYPE_CHECKING:
 
 _DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
 YAML_FILE = os.path.join(_DATA_DIR, "images.yaml")
-JSON_FILE = os.path.join(_DATA_DIR, "images.json")
+COMPILED_FILE = os.path.join(os.path.dirname(__file__), "compiled.py")
 
 
 def __getattr__(name: str):
-    """DATA_DIR, YAML_PATH and JSON_PATH as Paths, without importing pathlib at start-up."""
-    paths = {"DATA_DIR": _DATA_DIR, "YAML_PATH": YAML_FILE, "JSON_PATH": JSON_FILE}
+    """DATA_DIR and YAML_PATH as Paths, without importing pathlib at start-up."""
+    paths = {"DATA_DIR": _DATA_DIR, "YAML_PATH": YAML_FILE}
     if name in paths:
         from pathlib import Path
 
@@ -64,14 +65,30 @@ def parse_yaml(text: str) -> dict:
     return data
 
 
-def build_json(raw: bytes | None = None) -> str:
-    """The JSON copy of images.yaml that the loader reads instead of parsing YAML."""
+def build_json(raw: bytes) -> str:
+    """The per-user cache's JSON copy of a YAML file."""
     import json
 
-    if raw is None:
-        raw = _read_bytes(YAML_FILE)
     data = parse_yaml(raw.decode("utf-8"))
     return json.dumps({"source": _fingerprint(raw), "data": data}, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def build_module() -> str:
+    """``hardener/images/compiled.py``: the packaged images.yaml as a Python literal, with its fingerprint."""
+    import pprint
+
+    raw = _read_bytes(YAML_FILE)
+    data = pprint.pformat(parse_yaml(raw.decode("utf-8")), indent=1, width=110, sort_dicts=True)
+    return ('"""hardener/data/images.yaml compiled by ``python -m hardener.images --write-data``. Do not edit."""\n\n'
+            f"SOURCE = {_fingerprint(raw)!r}\n\nDATA = {data}\n")
+
+
+def _compiled(fingerprint: str) -> dict | None:
+    try:
+        from .compiled import DATA, SOURCE
+    except ImportError:  # a checkout before its first ``--write-data``
+        return None
+    return DATA if SOURCE == fingerprint else None
 
 
 def _read_json(path, fingerprint: str) -> dict | None:
@@ -101,14 +118,13 @@ def _write_cache(path: "Path", text: str) -> None:
         pass
 
 
-def load_data(yaml_path=YAML_FILE, json_path=JSON_FILE, cache_dir: "Path | None | bool" = True) -> dict:
-    """The parsed knowledge data, from the freshest JSON copy or the YAML itself."""
-    import json
-
+def load_data(yaml_path=YAML_FILE, compiled: bool = True, cache_dir: "Path | None | bool" = True) -> dict:
+    """The parsed knowledge data, from a copy made from the YAML's bytes (compiled.py, then the cache) or the
+    YAML itself."""
     raw = _read_bytes(yaml_path)
     fingerprint = _fingerprint(raw)
-    if json_path is not None:
-        data = _read_json(json_path, fingerprint)
+    if compiled:
+        data = _compiled(fingerprint)
         if data is not None:
             return data
     directory = _cache_dir() if cache_dir is True else (cache_dir or None)
@@ -120,4 +136,6 @@ def load_data(yaml_path=YAML_FILE, json_path=JSON_FILE, cache_dir: "Path | None 
     text = build_json(raw)
     if cache_file is not None:
         _write_cache(cache_file, text)
+    import json
+
     return json.loads(text)["data"]

@@ -7,7 +7,6 @@ comments between them, CRLF and the escape character stay as they are.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..findings import Applicability, Edit
@@ -55,6 +54,8 @@ def check(ctx):
 
 
 def _fix(ctx, ins, body, base, text):
+    import json  # for the exec-form text of the fix: only for a file this rule flags
+
     stage = ctx.df.stage_of(ins)
     if stage is None:
         return None

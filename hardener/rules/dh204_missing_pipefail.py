@@ -8,7 +8,6 @@ have bash (or BusyBox ash); it never prepends `set -o pipefail` (dash rejects it
 
 from __future__ import annotations
 
-import json
 
 from ..findings import Applicability, Edit
 from ..shell import command_name, unwrap
@@ -131,11 +130,11 @@ def check(ctx):
             shell = _new_shell(ctx, ins) if helps else None
             if shell and _breaks_under_pipefail(ctx, ins.stage, ins.index):
                 advice = (
-                    f"set SHELL {json.dumps(shell)} before this RUN, after reworking the later "
+                    f"set SHELL {_exec_form(shell)} before this RUN, after reworking the later "
                     "`yes |` / `| head` / `| grep -q` pipes that pipefail would fail"
                 )
             elif shell:
-                advice = f"set SHELL {json.dumps(shell)} before this RUN"
+                advice = f"set SHELL {_exec_form(shell)} before this RUN"
             elif why:
                 advice = why
             else:
@@ -199,11 +198,17 @@ def _breaks_under_pipefail(ctx, stage_index: int, from_index: int) -> bool:
     return False
 
 
+def _exec_form(shell: list[str]) -> str:
+    import json  # only for a file this rule flags
+
+    return json.dumps(shell)
+
+
 def _fix(ctx, ins):
     shell = _new_shell(ctx, ins)
     if shell is None:
         return None
-    new = json.dumps(shell)
+    new = _exec_form(shell)
     title = f"Use SHELL {shell[0]} with pipefail"
     # the SHELL in effect was set in this stage: give it pipefail instead of adding another
     previous = None

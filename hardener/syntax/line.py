@@ -6,7 +6,6 @@ BuildKit's notion of whitespace is Go's, and it differs from Python's: see
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..model import Flag
@@ -222,8 +221,11 @@ def _maybe_json(args: str) -> tuple[bool, tuple[str, ...] | None]:
     """
     if not args.startswith("["):
         return False, None
+    plain = _plain_string_array(args)
+    if plain is not None:
+        return True, plain
     try:
-        value = _JSON.raw_decode(args)[0]
+        value = _decoder().raw_decode(args)[0]
     except RecursionError:
         value = _deep_json(args)
     except ValueError:
@@ -247,7 +249,48 @@ def _go_number(text: str) -> float:
 
 
 _INFINITIES = (float("inf"), float("-inf"))
-_JSON = json.JSONDecoder(parse_constant=_not_go_json, parse_float=_go_number, parse_int=_go_number)
+_JSON_SPACE = " \t\n\r"
+
+
+def _plain_string_array(text: str) -> tuple[str, ...] | None:
+    """The items of a JSON array at the start of ``text`` whose strings hold no escape and only printable
+    characters (what exec forms are made of), as any JSON decoder reads them; None for anything else,
+    which the decoder reads (importing ``json`` compiles six patterns: a small file's check does without)."""
+    items: list[str] = []
+    at, end = 1, len(text)
+    while True:
+        while at < end and text[at] in _JSON_SPACE:
+            at += 1
+        if at < end and text[at] == "]" and not items:
+            return ()
+        if at >= end or text[at] != '"':
+            return None
+        close = text.find('"', at + 1)
+        item = text[at + 1:close]
+        if close < 0 or "\\" in item or not item.isprintable():
+            return None
+        items.append(item)
+        at = close + 1
+        while at < end and text[at] in _JSON_SPACE:
+            at += 1
+        if at < end and text[at] == "]":
+            return tuple(items)
+        if at >= end or text[at] != ",":
+            return None
+        at += 1
+
+
+_DECODER = None
+
+
+def _decoder():
+    global _DECODER
+    if _DECODER is None:
+        import json
+
+        _DECODER = json.JSONDecoder(parse_constant=_not_go_json, parse_float=_go_number, parse_int=_go_number)
+    return _DECODER
+
 _JSON_TOKEN = compile_lazily(
     r'[ \t\n\r]*(?:([\[\]{},:])|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'
     r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)|true|false|null)"
