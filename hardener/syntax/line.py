@@ -291,6 +291,7 @@ def _decoder():
         _DECODER = json.JSONDecoder(parse_constant=_not_go_json, parse_float=_go_number, parse_int=_go_number)
     return _DECODER
 
+
 _JSON_TOKEN = compile_lazily(
     r'[ \t\n\r]*(?:([\[\]{},:])|("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*")'
     r"|(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)|true|false|null)"
