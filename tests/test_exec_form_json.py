@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from hardener.syntax import line
 from hardener.syntax.line import _maybe_json, _plain_string_array
 
-PIECES = st.sampled_from(['"', "[", "]", ",", " ", "\t", "\n", "a", "é", "\\", "\\n", '\\"', "1", "\x00", "\u00a0", "{"])
+PIECES = st.sampled_from(['"', "[", "]", ",", " ", "\t", "\n", "a", "é", "\\", "\\n", '\\"', "1", "\x00", "\u00a0",
+                          "{"])
 
 
 @settings(max_examples=500, derandomize=True)
