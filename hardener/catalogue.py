@@ -72,12 +72,9 @@ def load_yaml_catalogue(directory=None) -> dict[str, dict]:
 
 
 def build_module(directory=None) -> str:
-    """``hardener/catalogue_data.py`` from the YAML files."""
-    import pprint
-
-    rules = pprint.pformat(load_yaml_catalogue(directory), indent=1, width=110, sort_dicts=True)
+    """``hardener/catalogue_data.py`` from the YAML files: one line of data, as a JSON file would be."""
     return ('"""The rule catalogue, compiled from rules/DHnnn.yml by ``python -m hardener.catalogue``. Do not edit."""'
-            f"\n\nRULES = {rules}\n")
+            f"\n\nRULES = {load_yaml_catalogue(directory)!r}\n")
 
 
 def lookup(code_or_alias: str) -> RuleInfo | None:

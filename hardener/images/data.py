@@ -74,13 +74,11 @@ def build_json(raw: bytes) -> str:
 
 
 def build_module() -> str:
-    """``hardener/images/compiled.py``: the packaged images.yaml as a Python literal, with its fingerprint."""
-    import pprint
-
+    """``hardener/images/compiled.py``: the packaged images.yaml as one line of Python literal, with its
+    fingerprint."""
     raw = _read_bytes(YAML_FILE)
-    data = pprint.pformat(parse_yaml(raw.decode("utf-8")), indent=1, width=110, sort_dicts=True)
     return ('"""hardener/data/images.yaml compiled by ``python -m hardener.images --write-data``. Do not edit."""\n\n'
-            f"SOURCE = {_fingerprint(raw)!r}\n\nDATA = {data}\n")
+            f"SOURCE = {_fingerprint(raw)!r}\n\nDATA = {parse_yaml(raw.decode('utf-8'))!r}\n")
 
 
 def _compiled(fingerprint: str) -> dict | None:
