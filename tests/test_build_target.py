@@ -24,7 +24,7 @@ from hardener.parse import parse
 from hardener.rewrite import Failure, Skip, Success, harden
 from hardener.semantic.build import Build, UnknownTarget, target_stage
 from hardener.source import SourceFile
-from test_rewrite import check_case, load, run  # the fixture cases are read and judged as fixtures/rewrite's
+from test_rewrite import check_case, inputs, load, run  # the fixture cases are read and judged as fixtures/rewrite's
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "rewrite" / "build-target"
@@ -111,7 +111,7 @@ def test_success_properties(folder: Path):
             if a.line != b.line:
                 renamed = b.line.lower().replace(f"{old_target.alias}-build".lower(), old_target.alias.lower())
                 assert renamed == a.line.lower(), (a.line, b.line)
-    again = harden(result.text, context=folder / "context", level=level, build_target=wanted)
+    again = harden(result.text, context=inputs(folder, spec) / "context", level=level, build_target=wanted)
     assert isinstance(again, Skip) and again.kind == "already-hardened", str(again)
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from hardener.rewrite.verify import staged_files
 
-SITE = Path(__file__).resolve().parent.parent / "fixtures" / "rewrite" / "nginx-static-site"
+# the input of fixtures/rewrite/nginx-static-site too
+SITE = Path(__file__).resolve().parent.parent / "e2e" / "apps" / "static-site"
 WRITTEN = "dhard-nginx/conf.d/default.conf"
 
 

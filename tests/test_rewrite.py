@@ -5,6 +5,7 @@ A case folder holds:
     Dockerfile            the input
     context/              the build context (what COPY reads; the Python sources checked)
     case.yml              outcome: success | skip | failure
+                          app: <name>                  (Dockerfile and context/ are e2e/apps/<name>'s instead)
                           skip: <kind>                 (a Skip kind, see hardener/rewrite/result.py)
                           target / level               (default distroless / distroless)
                           base: <image>                (the new final base, for success)
@@ -37,6 +38,7 @@ from hardener.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "rewrite"
+APPS = ROOT / "e2e" / "apps"
 CASES = sorted(p for p in FIXTURES.iterdir() if (p / "case.yml").is_file()) if FIXTURES.is_dir() else []
 REGEN = os.environ.get("DHARD_REGEN") == "1"
 DH123 = Config().with_overrides(select=("DH1", "DH2", "DH3"))
@@ -46,11 +48,17 @@ def load(folder: Path) -> dict:
     return YAML(typ="safe").load((folder / "case.yml").read_text()) or {}
 
 
+def inputs(folder: Path, spec: dict) -> Path:
+    """The folder with the case's Dockerfile and context/: its own, or that of the e2e app ``app:`` names (one
+    copy of an app's input, read by both suites)."""
+    return APPS / spec["app"] if "app" in spec else folder
+
+
 def run(folder: Path, spec: dict, text: str | None = None):
-    source = SourceFile.read(folder / "Dockerfile") if text is None else SourceFile.from_text(text)
+    source = SourceFile.read(inputs(folder, spec) / "Dockerfile") if text is None else SourceFile.from_text(text)
     return source, harden(
         source,
-        context=folder / "context",
+        context=inputs(folder, spec) / "context",
         target=spec.get("target", "distroless"),
         level=spec.get("level", "distroless"),
         build_target=spec.get("build-target"),
@@ -139,7 +147,8 @@ def test_success_properties(folder: Path):
     else:
         assert not [f for f in findings if f.code == "DH101"], "the hardened level must not run as root"
     # a second run has nothing left to do
-    again = harden(result.text, context=folder / "context", target=spec.get("target", "distroless"), level=level)
+    again = harden(result.text, context=inputs(folder, spec) / "context", target=spec.get("target", "distroless"),
+                   level=level)
     assert isinstance(again, Skip) and again.kind == "already-hardened", str(again)
 
 
@@ -482,7 +491,8 @@ def test_writes_under_tmp_need_nothing(tmp_path):
 def _facts(folder: Path):
     from hardener.rewrite.plan import Facts
 
-    return Facts(parse(SourceFile.read(folder / "Dockerfile")), folder / "context")
+    where = inputs(folder, load(folder))
+    return Facts(parse(SourceFile.read(where / "Dockerfile")), where / "context")
 
 
 def _detected(facts) -> str:
