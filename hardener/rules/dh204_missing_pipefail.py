@@ -8,7 +8,6 @@ have bash (or BusyBox ash); it never prepends `set -o pipefail` (dash rejects it
 
 from __future__ import annotations
 
-
 from ..findings import Applicability, Edit
 from ..shell import command_name, unwrap
 from ..programs import PIPEFAIL_SHELLS, is_posix_shell as is_posix_program
