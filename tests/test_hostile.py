@@ -9,20 +9,18 @@ for regexes (C code, invisible to the profiler) the best of five timings of n an
 
 from __future__ import annotations
 
-import cProfile
 import os
-import pstats
 import resource
 import socket
 import stat
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
+from growth import best_time, python_calls, three_sizes
 from hardener.config import Config
 from hardener.lint import lint
 from hardener.parse import parse
@@ -370,13 +368,9 @@ def test_hostile_config(tmp_path, good, name):
 
 
 def _calls(text: str) -> int:
-    """Python function calls to parse and lint ``text``: deterministic, unlike time."""
+    """Python function calls to parse and lint ``text``."""
     source = SourceFile.from_text(text)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    lint(parse(source), Config())
-    profiler.disable()
-    return sum(stat[0] for stat in pstats.Stats(profiler).stats.values())  # type: ignore[attr-defined]
+    return python_calls(lambda: lint(parse(source), Config()))
 
 
 GROWTH = {
@@ -395,15 +389,6 @@ GROWTH = {
 def test_cost_grows_linearly(name):
     small, large = _calls(GROWTH[name](200)), _calls(GROWTH[name](800))
     assert large / small < 4 * 1.6, (small, large)  # quadratic would be ~16
-
-
-def _best_time(function, value, repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function(value)
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _regex_cases():
@@ -453,10 +438,9 @@ def _regex_cases():
 def test_regexes_on_their_worst_inputs_grow_linearly(name):
     function, make = _regex_cases()[name]
     n = 4000
-    while _best_time(function, make(n)) < 0.005 and n < 1_000_000:  # big enough to measure
+    while best_time(function, make(n)) < 0.005 and n < 1_000_000:  # big enough to measure
         n *= 4
-    # Two steps of 4x: quadratic grows ~16x on both, linear ~4x. One step can grow past 10x on a linear
-    # pattern when the input (or the matcher's backtracking stack) outgrows a CPU cache, as the chmod clause
-    # did between 64k and 256k repetitions on CI's machines; such a cliff is one step, not two.
-    small, large, larger = (_best_time(function, make(k * n), repeat=5 if k < 16 else 2) for k in (1, 4, 16))
+    # two steps (growth.three_sizes): the chmod clause grew 14.7x once, from 64k to 256k repetitions, on CI's
+    # machines, and 4x the next step
+    small, large, larger = three_sizes(function, make, n)
     assert min(large / small, larger / large) < 10, (n, small, large, larger)

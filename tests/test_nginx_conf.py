@@ -7,17 +7,15 @@ uid 65532 (skipped without nginx unless DHARD_REQUIRE_NGINX=1).
 
 from __future__ import annotations
 
-import cProfile
 import os
-import pstats
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+from growth import best_time, python_calls, three_sizes
 from hardener.analysis.nginx import (
     Adapted,
     InMemoryFiles,
@@ -857,29 +855,11 @@ GROWTH = {
 @pytest.mark.parametrize("name", sorted(GROWTH))
 def test_cost_grows_linearly(name):
     def calls(n):
-        text = GROWTH[name](n)
-        profiler_files = {"/g.conf": text, "/g.conf.d/x": "add_header X y;\n"}
-        profiler = cProfile.Profile()
-        profiler.enable()
-        config = parse_config("/g.conf", InMemoryFiles(profiler_files), context="http")
-        adapt(config)
-        profiler.disable()
-        return sum(stat[0] for stat in pstats.Stats(profiler).stats.values())  # type: ignore[attr-defined]
+        files = InMemoryFiles({"/g.conf": GROWTH[name](n), "/g.conf.d/x": "add_header X y;\n"})
+        return python_calls(lambda: adapt(parse_config("/g.conf", files, context="http")))
 
     small, large = calls(250), calls(1000)
     assert large / small < 4 * 1.6, (small, large)  # quadratic would be ~16
-
-
-def _best_time(function, value, repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        try:
-            function(value)
-        except ParseError:
-            pass
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 TOKENIZER_WORST = {  # the tokenizer's regex on inputs that make backtracking regexes go quadratic
@@ -897,10 +877,9 @@ def test_tokenizer_on_its_worst_inputs_grows_linearly(name):
     n = 4000
     # from 20 ms on: below it the regex engine's backtracking stack still fits the CPU's caches, and leaving
     # them is a one-time step of up to 4x, not growth
-    while _best_time(tokenize, make(n)) < 0.02 and n < 4_000_000:
+    while best_time(tokenize, make(n), expected=(ParseError,)) < 0.02 and n < 4_000_000:
         n *= 4
-    # two steps of 4x, as tests/test_hostile.py: quadratic grows ~16x on both, a cache cliff on one
-    small, large, larger = (_best_time(tokenize, make(k * n), repeat=5 if k < 16 else 2) for k in (1, 4, 16))
+    small, large, larger = three_sizes(tokenize, make, n, expected=(ParseError,))
     assert min(large / small, larger / large) < 10, (n, small, large, larger)
 
 

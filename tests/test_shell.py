@@ -1,7 +1,5 @@
 """Tests for hardener.shell, the reader of RUN shell text."""
 
-import cProfile
-import pstats
 import random
 
 import pytest
@@ -16,6 +14,7 @@ from hardener.shell import (
 )
 
 from conftest import real_files
+from growth import python_calls
 
 
 def names(script: Script) -> list:
@@ -721,22 +720,13 @@ def test_never_crashes_on_random_input():
         assert isinstance(parse_exec(argv), Script)
 
 
-def _calls(function, value) -> int:
-    """Python function calls ``function(value)`` makes: the parser's cost, counted, not timed."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    function(value)
-    profiler.disable()
-    return sum(stat[0] for stat in pstats.Stats(profiler).stats.values())  # type: ignore[attr-defined]
-
-
 def test_a_long_and_list_costs_in_proportion_to_its_commands():
     def run(n: int) -> str:
         return " && ".join("apt-get install -y --no-install-recommends pkg%d >/dev/null 2>&1" % i for i in range(n))
 
     script = parse_shell(run(50))
     assert len(script.commands) == 50
-    small, large = _calls(parse_shell, run(50)), _calls(parse_shell, run(200))
+    small, large = python_calls(parse_shell, run(50)), python_calls(parse_shell, run(200))
     assert large / small < 4 * 1.6, (small, large)  # quadratic would be ~16
 
 
@@ -765,7 +755,7 @@ PATHOLOGICAL = {  # input of size n; the test parses n // 4 and n
 def test_pathological_input_costs_in_proportion_to_its_size(name):
     make, n = PATHOLOGICAL[name]
     assert isinstance(parse_shell(make(n)), Script)
-    small, large = _calls(parse_shell, make(n // 4)), _calls(parse_shell, make(n))
+    small, large = python_calls(parse_shell, make(n // 4)), python_calls(parse_shell, make(n))
     assert large / small < 4 * 1.6, (small, large)  # quadratic would be ~16
 
 
