@@ -71,7 +71,7 @@ def config_for(path: str, args):
                                build_target=getattr(args, "build_target", None))
 
 
-PARALLEL_MIN_FILES = 32  # below this, starting workers costs more than it saves
+PARALLEL_MIN_FILES = 32  # below this, a second process costs more than it saves
 
 
 def run(args) -> int:
@@ -85,16 +85,16 @@ def run(args) -> int:
         from ..analysis.context import remember_walks
 
         remember_walks()
-    results = []
+    reports = []
     failed = could_not_run = False
-    for name, source, findings, problem, fails in _lint_paths(paths, args):
+    for problem, fails, report in _check_paths(paths, args):
         if problem is not None:
             error(problem)
             could_not_run = True
             continue
         failed |= fails
-        results.append((relpath(name), source, findings))
-    _report(results, args)
+        reports.append(report)
+    _write_report(reports, args)
     if could_not_run:
         return EXIT_ERROR
     if failed and not args.exit_zero:
@@ -102,19 +102,30 @@ def run(args) -> int:
     return EXIT_CLEAN
 
 
-def _lint_paths(paths: list[str], args) -> list[tuple]:
-    """Lint every path, in forked workers when the batch is large and there are cores to use."""
+def _check_paths(paths: list[str], args) -> list[tuple]:
+    """Check every path, on every core when the batch is large."""
     import os
 
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2 or "-" in paths or not hasattr(os, "fork"):
-        return [_lint_path(path, args) for path in paths]
+        return [_check_path(path, args) for path in paths]
     import functools
-    import multiprocessing
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        chunk = max(1, len(paths) // (workers * 4))
-        return pool.map(functools.partial(_lint_path, args=args), paths, chunksize=chunk)
+    from .workers import forked_map
+
+    return forked_map(functools.partial(_check_path, args=args), paths, workers)
+
+
+def _check_path(path: str, args) -> tuple:
+    """(problem, fails, report): ``problem`` is a one-line error when it could not run; ``report`` the file's
+    part of the output, rendered here for text and github (a worker then sends back only text), else the
+    (path, source, findings) the JSON and SARIF writers take."""
+    name, source, findings, problem, fails = _lint_path(path, args)
+    if problem is not None:
+        return problem, False, None
+    if args.format in ("json", "sarif"):
+        return None, fails, (relpath(name), source, findings)
+    return None, fails, _rendered(relpath(name), source, findings, args)
 
 
 def _lint_path(path: str, args) -> tuple:
@@ -135,34 +146,41 @@ def _lint_path(path: str, args) -> tuple:
     return name, source, findings, None, fails
 
 
-def _report(results, args) -> None:
+def _rendered(path: str, source, findings, args) -> tuple[str, int, int, int]:
+    """A file's lines of a text or github report, with its counts of findings, safe and unsafe fixes."""
+    lines = []
+    safe = unsafe = 0
+    for f in findings:
+        if args.format == "github":
+            lines.append(output.render_github(path, f) + "\n")
+            continue
+        lines.append(output.render_text_line(path, f) + "\n")
+        if f.fix and f.fix.edits:
+            if f.fix.applicability is Applicability.SAFE:
+                safe += 1
+            elif f.fix.applicability is Applicability.UNSAFE:
+                unsafe += 1
+            if args.show_fixes:
+                lines.extend(_shown_fix(source, f))
+    return "".join(lines), len(findings), safe, unsafe
+
+
+def _write_report(reports: list, args) -> None:
     out = sys.stdout
     if args.format == "json":
-        out.write(output.render_json(results))
+        out.write(output.render_json(reports))
         return
     if args.format == "sarif":
-        out.write(output.render_sarif(results))
+        out.write(output.render_sarif(reports))
         return
-    total = safe = unsafe = 0
-    for path, source, findings in results:
-        for f in findings:
-            total += 1
-            if args.format == "github":
-                out.write(output.render_github(path, f) + "\n")
-                continue
-            out.write(output.render_text_line(path, f) + "\n")
-            if f.fix and f.fix.edits:
-                if f.fix.applicability is Applicability.SAFE:
-                    safe += 1
-                elif f.fix.applicability is Applicability.UNSAFE:
-                    unsafe += 1
-                if args.show_fixes:
-                    _show_fix(source, f)
-    if args.format == "text" and results:
-        _summary(total, safe, unsafe, len(results))
+    for text, _total, _safe, _unsafe in reports:
+        out.write(text)
+    if args.format == "text" and reports:
+        total, safe, unsafe = (sum(report[n] for report in reports) for n in (1, 2, 3))
+        _summary(total, safe, unsafe, len(reports))
 
 
-def _show_fix(source, finding) -> None:
+def _shown_fix(source, finding) -> list[str]:
     from ..fixer import apply_edits
 
     assert finding.fix is not None
@@ -173,11 +191,10 @@ def _show_fix(source, finding) -> None:
     end = len(source.text) if end == -1 else end
     shifted = [type(e)(e.start - start, e.end - start, e.content) for e in finding.fix.edits]
     after = apply_edits(source.text[start:end], shifted)
-    sys.stdout.write(f"    fix ({finding.fix.applicability.value}): {finding.fix.title}\n")
-    for line in source.text[start:end].splitlines():
-        sys.stdout.write(f"    - {line}\n")
-    for line in after.splitlines():
-        sys.stdout.write(f"    + {line}\n")
+    lines = [f"    fix ({finding.fix.applicability.value}): {finding.fix.title}\n"]
+    lines.extend(f"    - {line}\n" for line in source.text[start:end].splitlines())
+    lines.extend(f"    + {line}\n" for line in after.splitlines())
+    return lines
 
 
 def _summary(total: int, safe: int, unsafe: int, files: int) -> None:
