@@ -167,6 +167,9 @@ _ran: list[str] = []  # the command the last main() ran
 def console() -> int:
     """The ``dhard`` program (console script and ``python -m hardener``): ``main()``, then the exit.
 
+    dhard's modules are imported from the byte-code bundle of ``cli/bundle.py`` while it is up to date,
+    and ``check`` and ``fix`` bring it up to date when it is not.
+
     After ``check`` and ``fix`` the process ends with ``os._exit`` once the output
     is flushed and the atexit handlers have run: tearing down the interpreter
     (every module and object freed one by one) is about 7 ms of a small file's
@@ -178,8 +181,14 @@ def console() -> int:
     # The process ends after the command: main() keeps this threshold instead of going back to the
     # default, which would make the next allocation collect everything the command left (~4 ms).
     gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])
+    from .bundle import Bundle
+
+    bundle = Bundle().install()
     code = main()
-    if not (_ran and _ran[-1] in QUICK_EXIT and isinstance(code, int)):
+    if not (_ran and _ran[-1] in QUICK_EXIT):
+        return code
+    bundle.update()
+    if not isinstance(code, int):
         return code
     import os
 
