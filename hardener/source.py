@@ -7,7 +7,6 @@ only, with any ``\\r`` right before it belonging to the line ending.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from .record import dataclass, field
@@ -209,8 +208,17 @@ class SourceFile:
         return self.text[line.start : line.end]
 
     def line_of(self, offset: int) -> int:
-        """1-based line number that holds ``offset``."""
-        return max(1, bisect.bisect_right(_LineStarts(self.lines), offset))
+        """1-based line number that holds ``offset``: the last line starting at or before it. (Not
+        ``bisect``: it loads a shared library, which costs a small file's check more than all its lookups.)"""
+        lines = self.lines
+        low, high = 0, len(lines)
+        while low < high:
+            middle = (low + high) // 2
+            if lines[middle].start <= offset:
+                low = middle + 1
+            else:
+                high = middle
+        return max(1, low)
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column), both 1-based; the column counts characters."""
@@ -219,19 +227,6 @@ class SourceFile:
 
     def offset(self, line: int, column: int) -> int:
         return self.lines[line - 1].start + column - 1
-
-
-class _LineStarts:
-    """A list view of line start offsets, for bisect without copying."""
-
-    def __init__(self, lines: tuple[Line, ...]):
-        self._lines = lines
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    def __getitem__(self, i: int) -> int:
-        return self._lines[i].start
 
 
 def _index_lines(text: str) -> tuple[Line, ...]:

@@ -3,14 +3,15 @@
 Parsing YAML with the pure-Python ruamel loader costs tens of milliseconds, so
 the data is read from ``hardener/images/compiled.py`` (the data as a Python
 literal, compiled with the package: no JSON decoder on the start-up path) when
-it was made from the YAML as it is, else from a per-user JSON cache, and
-ruamel.yaml is imported only when neither matches (a YAML edited since).
+it was made from the YAML as it is (it keeps the YAML's bytes to compare: a
+checksum would load zlib, a shared library, on every run), else from a per-user
+JSON cache, and ruamel.yaml is imported only when neither matches (a YAML
+edited since).
 """
 
 from __future__ import annotations
 
 import os
-import zlib
 
 TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ def _cache_dir() -> "Path | None":
 
 
 def _fingerprint(raw: bytes) -> str:
+    """What names the JSON cache of a YAML (the slow path only)."""
+    import zlib
+
     return f"{zlib.crc32(raw):08x}-{len(raw)}"
 
 
@@ -74,19 +78,19 @@ def build_json(raw: bytes) -> str:
 
 
 def build_module() -> str:
-    """``hardener/images/compiled.py``: the packaged images.yaml as one line of Python literal, with its
-    fingerprint."""
+    """``hardener/images/compiled.py``: the packaged images.yaml as one line of Python literal, with the
+    bytes it was made from."""
     raw = _read_bytes(YAML_FILE)
     return ('"""hardener/data/images.yaml compiled by ``python -m hardener.images --write-data``. Do not edit."""\n\n'
-            f"SOURCE = {_fingerprint(raw)!r}\n\nDATA = {parse_yaml(raw.decode('utf-8'))!r}\n")
+            f"SOURCE = {raw!r}\n\nDATA = {parse_yaml(raw.decode('utf-8'))!r}\n")
 
 
-def _compiled(fingerprint: str) -> dict | None:
+def _compiled(raw: bytes) -> dict | None:
     try:
         from .compiled import DATA, SOURCE
     except ImportError:  # a checkout before its first ``--write-data``
         return None
-    return DATA if SOURCE == fingerprint else None
+    return DATA if SOURCE == raw else None
 
 
 def _read_json(path, fingerprint: str) -> dict | None:
@@ -120,11 +124,11 @@ def load_data(yaml_path=YAML_FILE, compiled: bool = True, cache_dir: "Path | Non
     """The parsed knowledge data, from a copy made from the YAML's bytes (compiled.py, then the cache) or the
     YAML itself."""
     raw = _read_bytes(yaml_path)
-    fingerprint = _fingerprint(raw)
     if compiled:
-        data = _compiled(fingerprint)
+        data = _compiled(raw)
         if data is not None:
             return data
+    fingerprint = _fingerprint(raw)
     directory = _cache_dir() if cache_dir is True else (cache_dir or None)
     cache_file = directory / f"images-{fingerprint}.json" if directory else None
     if cache_file is not None:
