@@ -118,6 +118,10 @@ def installed(tmp: Path) -> tuple[list[str], str]:
         how = "package copied into a new venv as a wheel installs it (no wheel could be built; non-editable)"
     subprocess.run([str(venv / "bin" / "python"), "-m", "compileall", "-q", str(purelib / "hardener")],
                    check=True, capture_output=True, env=child_env())
+    # a first check writes the byte-code bundle (hardener/cli/bundle.py), as the install wrote the .pyc files
+    (tmp / "Dockerfile").write_text("FROM python:3.12-slim\nRUN pip install flask\nCMD python app.py\n")
+    subprocess.run([str(venv / "bin" / "dhard"), "check", "--exit-zero", str(tmp / "Dockerfile")], check=True,
+                   capture_output=True, cwd=tmp, env=child_env())
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import hardener; print(hardener.__file__)"],
                            capture_output=True, text=True, check=True, cwd=tmp, env=child_env()).stdout.strip()
     if not where.startswith(str(purelib)):

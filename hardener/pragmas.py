@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from .record import dataclass
+from .syntax.lazyre import compile_pattern
 
 from .catalogue import catalogue
 from .model import Dockerfile
 
-_PRAGMA = re.compile(
+_PRAGMA = compile_pattern(
     r"^[ \t]*#[ \t]*(?P<tool>dhard:?|hadolint)[ \t]+(?P<global>global[ \t]+)?ignore[ \t]*=[ \t]*(?P<codes>[^\r\n]*)$",
     re.IGNORECASE,
 )

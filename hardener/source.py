@@ -8,8 +8,8 @@ only, with any ``\\r`` right before it belonging to the line ending.
 from __future__ import annotations
 
 import os
-import re
 from .record import dataclass, field
+from .syntax.lazyre import compile_pattern
 
 BOM = "\ufeff"
 # Go's unicode.IsSpace: what BuildKit trims. Python's str.isspace() also counts
@@ -20,7 +20,7 @@ GO_SPACE = (
 )
 # Go's regexp \s is [\t\n\f\r ] (no \v). BuildKit's pattern ends "=\s*(.+?)\s*$"; as a Python
 # regex that lazy value is quadratic on a line of spaces, so _directive_value trims instead.
-_DIRECTIVE = re.compile(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=(.*)")
+_DIRECTIVE = compile_pattern(r"#[ \t\f\r]*([a-zA-Z][a-zA-Z0-9]*)[ \t\f\r]*=(.*)")
 _DIRECTIVE_SPACE = " \t\f\r"
 
 

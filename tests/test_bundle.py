@@ -6,6 +6,7 @@ Each test runs ``dhard`` on a copy of the package, so the bundle it writes is th
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -103,3 +104,39 @@ def test_only_check_and_fix_write_it(copy):
     assert not (copy / BUNDLE).exists()
     _dhard(copy, "fix", "Dockerfile")
     assert (copy / BUNDLE).is_file()
+
+
+CORPUS = PACKAGE.parents[1] / "shared" / "corpus" / "real"
+
+
+def test_the_patterns_it_keeps_compile_to_what_re_compiles(copy):
+    files = sorted(str(p) for p in CORPUS.iterdir() if p.name != "MANIFEST.tsv")
+    _dhard(copy, "check", "--exit-zero", *files)
+    first, _ = _dhard(copy, "check", "--exit-zero", *files[:40])
+    _entries, patterns = bundle_module._read(str(copy / BUNDLE))
+    assert len(patterns) > 50
+    from hardener.syntax import lazyre
+
+    saved = dict(lazyre.PRECOMPILED)
+    lazyre.PRECOMPILED.update(patterns)
+    try:
+        for (pattern, flags), _args in patterns.items():
+            made = lazyre.compile_pattern(pattern, flags)
+            assert made == re.compile(pattern, flags) and made.groupindex == re.compile(pattern, flags).groupindex
+    finally:
+        lazyre.PRECOMPILED.clear()
+        lazyre.PRECOMPILED.update(saved)
+    again, _ = _dhard(copy, "check", "--exit-zero", *files[:40])
+    assert again == first
+
+
+def test_cached_arguments_this_interpreter_refuses_fall_back_to_re():
+    from hardener.syntax import lazyre
+
+    key = ("a(b)c", 0)
+    lazyre.PRECOMPILED[key] = (0, ["not", "code"], 0, {}, (None,))
+    try:
+        assert lazyre.compile_pattern(*key) == re.compile(*key)
+        assert key not in lazyre.PRECOMPILED
+    finally:
+        lazyre.PRECOMPILED.pop(key, None)

@@ -8,7 +8,9 @@ reads those ``.pyc`` bodies from one bundle, ``hardener/__pycache__/
 bundle.<cache tag>.bin``, and still checks each module's source the way
 Python checks a ``.pyc``: an entry is used only while its source has the size
 and modification time its byte code was compiled from; else the module is
-imported as usual.
+imported as usual. The bundle also keeps what ``re`` compiled dhard's regular
+expressions to, for ``syntax.lazyre.compile_pattern``: compiling them in Python
+was a twentieth of a small check.
 
 The bundle is written after a ``check`` or ``fix`` that imported a module it
 did not hold (the first run, or after an upgrade or an edit), from the
@@ -24,7 +26,7 @@ import marshal
 import os
 import sys
 
-FORMAT = 1  # of the bundle's contents; bump when the entries change shape
+FORMAT = 2  # of the bundle's contents; bump when they change shape
 _PACKAGE = "hardener"
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PATH = os.path.join(_PACKAGE_DIR, "__pycache__", f"bundle.{sys.implementation.cache_tag}.bin")
@@ -38,7 +40,7 @@ class Bundle:
     def __init__(self, path: str = PATH):
         self.path = path
         # module name -> (source path, is a package, source mtime, source size, marshalled code)
-        self.entries: dict[str, tuple] = _read(path)
+        self.entries, self.patterns = _read(path)  # patterns: lazyre.PRECOMPILED's contents
         self.outdated: set[str] = set()  # entries whose source changed since
 
     def find_spec(self, name: str, path=None, target=None):
@@ -64,6 +66,10 @@ class Bundle:
     def install(self) -> "Bundle":
         if self.entries:
             sys.meta_path.insert(0, self)
+        from ..syntax import lazyre
+
+        lazyre.PRECOMPILED.update(self.patterns)
+        lazyre.RECORDED = {}
         return self
 
     def update(self) -> None:
@@ -77,27 +83,31 @@ class Bundle:
             entry = _entry_from_pyc(module)
             if entry is not None:
                 entries[name] = entry
-        if entries == self.entries:
+        from ..syntax import lazyre
+
+        patterns = {**self.patterns, **(lazyre.RECORDED or {})}
+        if entries == self.entries and patterns == self.patterns:
             return
         try:
-            _write(self.path, entries)
+            _write(self.path, entries, patterns)
         except OSError:
             pass  # a folder it may not write: the next run imports as usual, as this one did
 
 
-def _read(path: str) -> dict:
+def _read(path: str) -> tuple[dict, dict]:
+    """(module entries, compiled patterns) of the bundle, empty when there is none for this interpreter."""
     try:
         with open(path, "rb") as handle:
-            form, version, entries = marshal.loads(handle.read())
+            form, version, entries, patterns = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if form != FORMAT or version != sys.version or not isinstance(entries, dict):
-        return {}  # another interpreter's byte code, or another layout
-    return entries
+        return {}, {}
+    if form != FORMAT or version != sys.version or not isinstance(entries, dict) or not isinstance(patterns, dict):
+        return {}, {}  # another interpreter's byte code, or another layout
+    return entries, patterns
 
 
-def _write(path: str, entries: dict) -> None:
-    data = marshal.dumps((FORMAT, sys.version, entries))
+def _write(path: str, entries: dict, patterns: dict) -> None:
+    data = marshal.dumps((FORMAT, sys.version, entries, patterns))
     temporary = f"{path}.{os.getpid()}.tmp"
     try:
         with open(temporary, "wb") as handle:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..syntax.imageref import HUB, HUB_ALIASES, split_domain
-from ..syntax.lazyre import compile_lazily
+from ..syntax.lazyre import compile_lazily, compile_pattern
 from .info import EMPTY, FIELDS, STR_FIELDS, UNKNOWN, FrozenDict, ImageInfo
 
 TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
@@ -38,7 +38,7 @@ def _norm_value(name: str, value: Any) -> Any:
 def _glob_regex(pattern: str) -> re.Pattern:
     import fnmatch
 
-    return re.compile(fnmatch.translate(pattern))
+    return compile_pattern(fnmatch.translate(pattern))
 
 
 def _split_registry(name: str) -> tuple[str, str]:
@@ -77,8 +77,8 @@ class _Variant:
         if isinstance(tags, str):
             tags = [tags]
         self.tags = tuple(_glob_regex(t) for t in tags) if tags else ()
-        self.tag_re = re.compile(raw["tag_re"]) if raw.get("tag_re") else None
-        self.repo_re = re.compile(raw["repo_re"]) if raw.get("repo_re") else None
+        self.tag_re = compile_pattern(raw["tag_re"]) if raw.get("tag_re") else None
+        self.repo_re = compile_pattern(raw["repo_re"]) if raw.get("repo_re") else None
         when = raw.get("when") or {}
         self.when = tuple(
             (name, tuple(_norm_value(name, v) for v in value) if isinstance(value, list) else (_norm_value(name, value),))
@@ -100,8 +100,8 @@ class _Entry:
         spec = self.resolver.spec(self.raw)
         self.base = {name: _norm_value(name, spec.get(name, _DEFAULTS[name])) for name in FIELDS}
         self.os_tags = spec.get("os_tags", True) is not False
-        self.version_re = re.compile(spec["version_re"]) if spec.get("version_re") else None
-        self.os_version_re = re.compile(spec["os_version_re"]) if spec.get("os_version_re") else None
+        self.version_re = compile_pattern(spec["version_re"]) if spec.get("version_re") else None
+        self.os_version_re = compile_pattern(spec["os_version_re"]) if spec.get("os_version_re") else None
         self.aliases = {str(k): str(v) for k, v in (spec.get("version_aliases") or {}).items()}
         self.variants = tuple(_Variant(v) for v in spec.get("variants") or ())
         self.counterparts = dict(spec.get("counterparts") or {})
@@ -400,7 +400,7 @@ class _Pattern:
         if not name.startswith(self.prefixes):
             return None
         if self._regex is None:
-            self._regex = re.compile(self.source) if self.is_re else _glob_regex(self.source)
+            self._regex = compile_pattern(self.source) if self.is_re else _glob_regex(self.source)
         return self._regex.fullmatch(name)
 
 
@@ -449,7 +449,7 @@ class _Trait:
         if self.needle not in tag:
             return None
         if self._regex is None:
-            self._regex = re.compile(self.source)
+            self._regex = compile_pattern(self.source)
         return self._regex.search(tag)
 
 

@@ -13,7 +13,7 @@ import re
 from ..record import dataclass
 from ..shell import unwrap
 from ..syntax.words import split_words, unquote
-from ..syntax.lazyre import compile_lazily
+from ..syntax.lazyre import compile_lazily, compile_pattern
 from .state import normalize
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
@@ -29,7 +29,7 @@ SYSTEM_DIRS = frozenset(
     "/usr/src /var/www /go /usr/local/go /usr/local/cargo".split()
 )
 
-GLOB = re.compile(r"[*?\[]")
+GLOB = compile_pattern(r"[*?\[]")
 _URL = compile_lazily(r"^[a-zA-Z][a-zA-Z0-9+.-]*://|^git@")
 _ROOT_OWNERS = ("", "root", "0")
 

@@ -1,4 +1,4 @@
-"""Regular expressions compiled on first use.
+"""Regular expressions compiled on first use, or from a cache of compiled patterns.
 
 Compiling a pattern costs 0.1 to 0.5 ms, and a `dhard check` of one small file
 needs few of the patterns its modules define: the source scans of
@@ -8,11 +8,64 @@ knowledge's only for some images. ``compile_lazily`` is spelled like
 when one of its attributes is first read, and the attributes read are kept, so
 later calls cost what a compiled pattern's do. Unlike a ``re.Pattern`` it
 cannot be handed to ``re.sub`` and friends: call its methods.
+
+Even so, the sixteen patterns a small file's check compiles were a twentieth of
+its run: ``re`` parses and compiles them in Python. ``compile_pattern`` (used by
+``compile_lazily`` and for the patterns dhard compiles at once) takes them from
+``PRECOMPILED``, what ``re``'s compiler handed ``_sre.compile`` for the same
+pattern and flags in an earlier run, which the console command keeps in its
+byte-code bundle for this very interpreter (``cli/bundle.py``). A pattern so made
+is equal to ``re.compile``'s (``Pattern.__eq__`` compares the compiled code);
+anything else falls back to ``re.compile``.
 """
 
 from __future__ import annotations
 
 import re
+
+import _sre
+
+# (pattern, flags) -> the arguments after the pattern that re's compiler gives _sre.compile for them
+PRECOMPILED: dict[tuple[str, int], tuple] = {}
+# when a dict (the console command sets one): the patterns compiled in this run, for the bundle to keep
+RECORDED: dict[tuple[str, int], tuple] | None = None
+MAX_KEPT = 2048  # patterns the two hold at most: dhard has a few hundred, images.yaml's included
+
+
+def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, from ``PRECOMPILED`` when it holds them."""
+    key = (pattern, int(flags))  # a plain int: marshal cannot keep re.RegexFlag
+    args = PRECOMPILED.get(key)
+    if args is None and RECORDED is not None and len(PRECOMPILED) + len(RECORDED) < MAX_KEPT:
+        args = _compiler_args(pattern, flags)
+        if args is not None:
+            RECORDED[key] = args
+    if args is not None:
+        try:
+            return _sre.compile(pattern, *args)
+        except Exception:  # noqa: BLE001 - arguments this interpreter does not take: compile as usual
+            PRECOMPILED.pop(key, None)
+    return re.compile(pattern, flags)
+
+
+def _compiler_args(pattern: str, flags: int) -> tuple | None:
+    """What ``re._compiler.compile`` passes ``_sre.compile`` after the pattern (Python 3.11+), else None."""
+    if flags & re.DEBUG or not hasattr(re, "_compiler"):
+        return None
+    from re import _compiler, _parser
+
+    try:
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+    except re.error:
+        return None  # re.compile raises it, with its own message
+    state = parsed.state
+    indexgroup: list[str | None] = [None] * state.groups
+    for name, index in state.groupdict.items():
+        indexgroup[index] = name
+    # plain ints (the compiler's opcodes and flags are int subclasses), so that marshal can keep them
+    return (int(flags | state.flags), [int(op) for op in code], state.groups - 1, dict(state.groupdict),
+            tuple(indexgroup))
 
 
 class _Lazy:
@@ -22,7 +75,7 @@ class _Lazy:
     def __getattr__(self, name: str):
         if name.startswith("__"):  # copy, pickle and the like probe for these: not the pattern's to answer
             raise AttributeError(name)
-        value = getattr(re.compile(*self._args), name)
+        value = getattr(compile_pattern(*self._args), name)
         setattr(self, name, value)
         return value
 

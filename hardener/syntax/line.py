@@ -6,11 +6,10 @@ BuildKit's notion of whitespace is Go's, and it differs from Python's: see
 
 from __future__ import annotations
 
-import re
 
 from ..model import Flag
 from ..source import GO_SPACE
-from .lazyre import compile_lazily
+from .lazyre import compile_lazily, compile_pattern
 from .words import split_words
 
 # Instructions BuildKit accepts; anything else parses but is unknown.
@@ -20,7 +19,7 @@ KNOWN_INSTRUCTIONS = frozenset(
 )
 _MAYBE_JSON = frozenset("ADD COPY CMD ENTRYPOINT RUN SHELL VOLUME".split())
 # The keyword ends at the first ASCII blank; ENV's legacy form splits on them too.
-_BLANKS = re.compile(r"[\t\v\f\r ]+")
+_BLANKS = compile_pattern(r"[\t\v\f\r ]+")
 # Builder flags and HEALTHCHECK's type word are read byte by byte, and these
 # bytes (as Latin-1 runes) are spaces to Go -- including the last byte of the
 # UTF-8 encoding of e.g. "\xa0" or "à".
@@ -169,7 +168,7 @@ def _flag_words(s: str, pos: int, end: int) -> tuple[list[tuple[str, int, int]],
             return words, end
 
 
-_PLAIN_FLAG = re.compile(r"--[^\t\n\v\f\r \x85\xa0'\"\\]*")  # no quotes, no escapes: taken as written
+_PLAIN_FLAG = compile_pattern(r"--[^\t\n\v\f\r \x85\xa0'\"\\]*")  # no quotes, no escapes: taken as written
 
 
 def _flag_word(s: str, pos: int, end: int) -> tuple[str, bool, int]:
