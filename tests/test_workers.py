@@ -23,23 +23,46 @@ def _no_children_left() -> bool:
     return False
 
 
+PARENT = os.getpid()
+
+
+def _slow_square(n):
+    import time
+
+    time.sleep(0.02)  # long enough for every process to take some
+    return n * n, os.getpid()
+
+
 def test_results_come_back_in_order_from_several_processes():
-    results = forked_map(lambda n: (n * n, os.getpid()), list(range(25)), 3)
+    results = forked_map(_slow_square, list(range(25)), 3)
     assert [square for square, _pid in results] == [n * n for n in range(25)]
     assert len({pid for _square, pid in results}) == 3
     assert _no_children_left()
 
 
-def _fails_on_seven(n):
-    if n == 7:
-        raise ValueError(f"item {n} is bad")
-    return n
+def test_the_processes_share_the_work_as_they_come_free():
+    def parent_is_slow(n):
+        import time
+
+        time.sleep(0.3 if os.getpid() == PARENT else 0.01)
+        return os.getpid()
+
+    pids = forked_map(parent_is_slow, list(range(20)), 2)
+    assert pids.count(PARENT) <= 2  # a fixed split would have given it ten
+
+
+def _fails_in_a_child(n):
+    import time
+
+    if os.getpid() == PARENT:
+        time.sleep(0.2)
+        return n
+    raise ValueError(f"item {n} is bad")
 
 
 def test_an_exception_in_a_child_is_raised_in_the_parent():
-    assert 7 % 2 == 1  # item 7 is in the child's share of two processes
-    with pytest.raises(ValueError, match="item 7 is bad"):
-        forked_map(_fails_on_seven, list(range(10)), 2)
+    with pytest.raises(ValueError, match="item [0-9] is bad"):
+        forked_map(_fails_in_a_child, list(range(10)), 2)
     assert _no_children_left()
 
 
@@ -50,19 +73,25 @@ class _Unpicklable(Exception):
 
 def test_an_exception_that_does_not_pickle_still_says_what_it_was():
     def fail(n):
-        if n == 1:
-            raise _Unpicklable("the message")
-        return n
+        if os.getpid() == PARENT:
+            import time
+
+            time.sleep(0.2)
+            return n
+        raise _Unpicklable("the message")
 
     with pytest.raises(WorkerFailed, match="_Unpicklable: the message"):
-        forked_map(fail, [0, 1], 2)
+        forked_map(fail, [0, 1, 2, 3], 2)
 
 
 def test_a_child_that_dies_is_an_error_not_missing_results():
     def die(n):
-        if n == 1:
-            os._exit(3)
-        return n
+        if os.getpid() == PARENT:
+            import time
+
+            time.sleep(0.2)
+            return n
+        os._exit(3)
 
     with pytest.raises(WorkerFailed, match="without its results"):
         forked_map(die, [0, 1, 2, 3], 2)
@@ -73,18 +102,24 @@ def test_when_the_parent_fails_its_children_are_stopped_and_reaped(tmp_path):
     finished = tmp_path / "the child finished"
 
     def slow_child_failing_parent(n):
-        if n == 0:
-            raise KeyboardInterrupt
         import time
 
+        if os.getpid() == PARENT:
+            time.sleep(0.1)  # the child has taken an item by then
+            raise KeyboardInterrupt
         time.sleep(3)
         finished.touch()
         return n
 
     with pytest.raises(KeyboardInterrupt):
-        forked_map(slow_child_failing_parent, [0, 1], 2)
+        forked_map(slow_child_failing_parent, [0, 1, 2], 2)
     assert _no_children_left()
     assert not finished.exists()
+
+
+def test_a_batch_larger_than_the_queue_holds_goes_in_runs():
+    count = 3 * 8192 + 5
+    assert forked_map(lambda n: n + 1, list(range(count)), 2) == [n + 1 for n in range(count)]
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:

@@ -21,26 +21,29 @@ class WorkerFailed(RuntimeError):
 def forked_map(function, items: list, workers: int) -> list:
     """``[function(item) for item in items]``, in order, spread over ``workers`` processes.
 
-    Shares interleave (item n goes to process n % workers), so that files sorted by name or size spread
-    evenly. An exception in a child is raised here, as if the parent had met it.
+    The processes take the next items as they come free, from one queue (a pipe of item numbers, each read
+    whole by one process), so one slowed by the machine or given the long files does not hold the others up.
+    An exception in a child is raised here, as if the parent had met it.
     """
-    shares = [range(n, len(items), workers) for n in range(workers)]
+    queue = _Queue(len(items))
     sys.stdout.flush()
     sys.stderr.flush()
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     done = False
     try:
-        for share in shares[1:]:
-            children.append(_fork(function, [items[i] for i in share]))
+        for _ in range(workers - 1):
+            children.append(_fork(function, items, queue))
+        queue.close_writing()
         results: list = [None] * len(items)
-        for i in shares[0]:
-            results[i] = function(items[i])
-        for share, (pid, fd) in zip(shares[1:], children):
-            for i, result in zip(share, _collect(pid, fd)):
-                results[i] = result
+        for n, result in queue.work(function, items):
+            results[n] = result
+        for pid, fd in children:
+            for n, result in _collect(pid, fd):
+                results[n] = result
         done = True
         return results
     finally:
+        queue.close()
         for pid, fd in children:
             _close(fd)
             if not done:  # this process failed (or was interrupted): the children's work is not wanted
@@ -48,7 +51,41 @@ def forked_map(function, items: list, workers: int) -> list:
             _reap(pid)
 
 
-def _fork(function, items: list) -> tuple[int, int]:
+class _Queue:
+    """The numbers of runs of ``size`` items, in a pipe: a read of one number (4 bytes) is handed to one
+    reader whole. Every process closes the write end before it reads, so an empty pipe reads as its end."""
+
+    NUMBER = 4
+    MOST = 8192  # numbers a pipe holds without a reader (64 KiB at least on Linux), so they are written at once
+
+    def __init__(self, count: int):
+        self.size = max(1, -(-count // self.MOST))
+        self.read_end, self.write_end = os.pipe()
+        os.write(self.write_end, b"".join(n.to_bytes(self.NUMBER, "little") for n in range(0, count, self.size)))
+
+    def close_writing(self) -> None:
+        if self.write_end is not None:
+            os.close(self.write_end)
+            self.write_end = None
+
+    def close(self) -> None:
+        self.close_writing()
+        if self.read_end is not None:
+            os.close(self.read_end)
+            self.read_end = None
+
+    def work(self, function, items: list):
+        """(number, result) for the items taken from the queue, until it is empty."""
+        while True:
+            taken = os.read(self.read_end, self.NUMBER)
+            if not taken:
+                return
+            first = int.from_bytes(taken, "little")
+            for n in range(first, min(first + self.size, len(items))):
+                yield n, function(items[n])
+
+
+def _fork(function, items: list, queue: _Queue) -> tuple[int, int]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid:
@@ -57,8 +94,9 @@ def _fork(function, items: list) -> tuple[int, int]:
     code = 1
     try:
         os.close(read_end)
+        queue.close_writing()
         try:
-            payload = pickle.dumps((True, [function(item) for item in items]), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((True, list(queue.work(function, items))), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
             payload = _pickled_failure(exc)
         with os.fdopen(write_end, "wb") as pipe:
