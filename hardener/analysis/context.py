@@ -479,7 +479,8 @@ def _collect(root: str, rel: str, matcher: IgnoreMatcher | None, out: set[str], 
                 out.add(frel)
 
 
-# shipped_files' answers, kept for the rest of a one-shot command once remember_walks() is called
+# shipped_files' answers (and the real paths of the contexts given), kept for the rest of a one-shot command
+# once remember_walks() is called
 _walks: "dict | None" = None
 
 
@@ -500,7 +501,11 @@ def shipped_files(context_dir: "str | os.PathLike[str]", sources: list[str], doc
     """
     if _walks is None:
         return _shipped_files(context_dir, sources, dockerignore)
-    key = (os.path.realpath(os.fspath(context_dir) or "."), tuple(sources), dockerignore)
+    root = os.fspath(context_dir) or "."
+    real = _walks.get(root)  # the context's real path, looked up once too
+    if real is None:
+        real = _walks[root] = os.path.realpath(root)
+    key = (real, tuple(sources), dockerignore)
     if key not in _walks:
         _walks[key] = _shipped_files(context_dir, sources, dockerignore)
     return list(_walks[key])

@@ -266,8 +266,14 @@ def app_sources(build, context_dir, program: str | None = None) -> tuple[list[st
     An interpreted program's sources are the Python and JavaScript files the final chain copies from the
     context (an empty list: it copies none, so nothing of the app is written by hand); a compiled one's are
     the Go, Rust and Java files copied into the stages the final image is made from (the program is built
-    there), and there must be some."""
+    there), and there must be some. Worked out once per file, context and program: the USER fix asks
+    for writes and for listening ports."""
     program = program if program is not None else _program(build)
+    key = ("app-sources", str(context_dir), program)
+    return build.memo(key, lambda: _app_sources(build, context_dir, program))
+
+
+def _app_sources(build, context_dir, program: str | None) -> tuple[list[str] | None, tuple, str | None]:
     if program is not None and _READABLE_PROGRAMS.match(program):
         files, why = _context_files(build, context_dir)
         return files, INTERPRETED, why
