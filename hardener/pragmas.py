@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from .record import dataclass
-from .syntax.lazyre import compile_pattern
+from .syntax.lazyre import IGNORECASE, compile_lazily, compile_pattern
 
 from .catalogue import catalogue
 from .model import Dockerfile
 
 _PRAGMA = compile_pattern(
     r"^[ \t]*#[ \t]*(?P<tool>dhard:?|hadolint)[ \t]+(?P<global>global[ \t]+)?ignore[ \t]*=[ \t]*(?P<codes>[^\r\n]*)$",
-    re.IGNORECASE,
+    IGNORECASE,
 )
 
+_CODE_SEPARATORS = compile_lazily(r"[\s,]+")
 
 @dataclass(frozen=True)
 class Pragma:
@@ -54,7 +54,7 @@ def read_pragmas(df: Dockerfile) -> list[Pragma]:
         for raw_line in chunk.splitlines(keepends=True):
             match = _PRAGMA.match(raw_line.rstrip("\r\n"))
             if match:
-                codes = tuple(c for c in re.split(r"[\s,]+", match.group("codes").split("#")[0].strip()) if c)
+                codes = tuple(c for c in _CODE_SEPARATORS.split(match.group("codes").split("#")[0].strip()) if c)
                 resolved = tuple(dict.fromkeys(table[c.upper()] for c in codes if c.upper() in table))
                 unknown = tuple(c for c in codes if c.upper() not in table)
                 is_global = bool(match.group("global"))

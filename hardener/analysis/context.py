@@ -34,11 +34,15 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-import re
 import stat
 
 from ..record import dataclass  # dataclasses costs ~8 ms of start-up; rules import this module
 from ..source import read_at_most
+from ..syntax.lazyre import compile_pattern, escape
+
+TYPE_CHECKING = False  # importing typing would cost start-up time
+if TYPE_CHECKING:
+    import re
 
 __all__ = ["IgnoreMatcher", "IgnorePattern", "read_ignore_patterns", "shipped_files", "clean_path", "read_context_file", "is_inside"]
 
@@ -98,7 +102,7 @@ def read_context_file(context_dir, rel: str, max_bytes: int, folders: dict[str, 
         os.close(fd)
 
 _IGNORE_FILES = (".dockerignore", ".containerignore")
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
+_REMOTE = compile_pattern(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@)")
 
 
 # the languages whose sources dhard reads for writes and listening ports, by file name
@@ -197,6 +201,8 @@ class IgnorePattern:
             iteration += 1
         if kind != "regexp":
             return cls(text, exclusion, kind)
+        import re  # a .dockerignore's patterns: user text, compiled by re and never kept
+
         try:
             regex = re.compile(reg + r"\Z", re.DOTALL)
         except re.error as err:
@@ -261,9 +267,9 @@ def _parse_class(pattern: str, i: int) -> tuple[str, int]:
             hi, i = _class_char(pattern, i + 1)
             if hi < lo:
                 raise ValueError(f"bad pattern {pattern!r}: bad range")
-            out += re.escape(lo) + "-" + re.escape(hi)
+            out += escape(lo) + "-" + escape(hi)
         else:
-            out += re.escape(lo)
+            out += escape(lo)
 
 
 def _class_char(pattern: str, i: int) -> tuple[str, int]:
@@ -356,6 +362,8 @@ _GLOB_CHARS = frozenset("*?[\\")
 
 def _component_regex(component: str) -> re.Pattern | None:
     """Go filepath.Match for one path component; None when the pattern is bad."""
+    import re  # user text, as .dockerignore's
+
     out = ""
     i, n = 0, len(component)
     try:
@@ -373,10 +381,10 @@ def _component_regex(component: str) -> re.Pattern | None:
             elif ch == "\\":
                 if i + 1 >= n:
                     return None
-                out += re.escape(component[i + 1])
+                out += escape(component[i + 1])
                 i += 2
             else:
-                out += re.escape(ch)
+                out += escape(ch)
                 i += 1
         return re.compile(out + r"\Z", re.DOTALL)
     except (ValueError, re.error):

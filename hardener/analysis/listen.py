@@ -10,7 +10,6 @@ Python sources are read by the libcst analysis (``python_sources``).
 
 from __future__ import annotations
 
-import re
 
 from ..programs import is_privileged_port
 from ..record import dataclass
@@ -18,6 +17,7 @@ from ..syntax.lazyre import compile_lazily
 from .context import source_texts
 
 PORT_FLAGS = compile_lazily(r"^(?:-b|--bind|--host|--port|-p)$")
+_PORT_AT_END = compile_lazily(r"(?::|^)(\d+)$")
 _GO = compile_lazily(r"""\b(?:ListenAndServe(?:TLS)?|Listen(?:TCP|Packet)?)\(\s*(?:"(?:tcp|udp)[46]?"\s*,\s*)?"[^"]*:(\d+)"|\bAddr:\s*"[^"]*:(\d+)\"""")
 _JS = compile_lazily(r"""\.listen\(\s*(\d+)\s*[,)]""")
 WHAT_FAILS = ("podman and Kubernetes refuse the bind by default (Docker 20.10+ allows it); "
@@ -55,7 +55,7 @@ def in_command(argv: list[str], instruction=None) -> list[Bind]:
             value = word.split("=", 1)[-1] if "=" in word else word[2:]
         if value is None:
             continue
-        m = re.search(r"(?::|^)(\d+)$", value)
+        m = _PORT_AT_END.search(value)
         if m and is_privileged_port(int(m.group(1))) and (word in ("--port", "-p") or ":" in value or word.startswith("--port")):
             out.append(Bind(int(m.group(1)), f"the command listens on port {m.group(1)}", None, instruction))
     return out

@@ -13,21 +13,20 @@ instead of guessed.
 from __future__ import annotations
 
 import posixpath
-import re
 
-from ..syntax.lazyre import compile_lazily
+from ..syntax.lazyre import DOTALL, MULTILINE, compile_lazily
 
 CWD = "."  # the working directory: relative paths resolve against the WORKDIR
 
 _LITERAL = compile_lazily(r"""^(?:[rbRB]{0,2})?(['"`])(?P<text>[^'"`\\$]*)\1$""")
 _NAME = compile_lazily(r"^[A-Za-z_]\w*$")
 _ASSIGN = compile_lazily(r"^[ \t]*(?:(?:const|let|var|final|static|private|public)\s+)*(?:[\w.<>]+\s+)?"
-                         r"(?P<name>[A-Za-z_]\w*)\s*(?::=|=)(?!=)\s*(?P<expr>[^\n;]+?)\s*;?[ \t]*$", re.M)
+                         r"(?P<name>[A-Za-z_]\w*)\s*(?::=|=)(?!=)\s*(?P<expr>[^\n;]+?)\s*;?[ \t]*$", MULTILINE)
 _CWD_CALLS = frozenset(("os.getcwd()", "process.cwd()", "Path.cwd()", "pathlib.Path.cwd()", "Paths.get(\"\")",
                         "Path(\".\")"))
 _JOIN = compile_lazily(r"^(?:os\.path\.join|os\.path\.abspath|path\.join|path\.resolve|filepath\.Join|filepath\.Abs|"
                        r"path\.Join|Paths\.get|Path\.of|Path|pathlib\.Path|PathBuf::from|Path::new|new\s+File)\((?P<args>.*)\)$",
-                       re.S)
+                       DOTALL)
 _ENV = compile_lazily(r"^(?:os\.(?:getenv|environ\.get|Getenv)\(|os\.environ\[|process\.env\.|process\.env\[|"
                       r"(?:std::)?env::var\(|System\.getenv\()\s*['\"`]?(?P<name>[A-Za-z_]\w*)['\"`]?\s*\]?"
                       r"(?:\s*,\s*(?P<default>[^()]+?))?\s*\)?$")

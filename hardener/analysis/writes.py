@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 
 from ..record import dataclass  # not dataclasses: ~8 ms of every `dhard check`
-from ..syntax.lazyre import compile_lazily
+from ..syntax.lazyre import DOTALL, MULTILINE, compile_lazily
+
+TYPE_CHECKING = False  # importing typing would cost start-up time
+if TYPE_CHECKING:
+    import re
 from . import path_expr
 from .context import source_texts
 
@@ -85,7 +88,7 @@ _NEEDLES = {
 }
 INTERPRETED = ("python", "javascript")
 COMPILED = ("go", "rust", "java")
-_COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", re.M)
+_COMMENT_LINE = compile_lazily(r"^[ \t]*(?:#|//|\*|/\*).*$", MULTILINE)
 _NOT_FILES = (":memory:", "/dev/null", "/dev/stdout", "/dev/stderr", "-", "")
 
 
@@ -132,21 +135,32 @@ def source_line(text: str, m: re.Match) -> tuple[int, str]:
 
 # keyword arguments that name the path written (open(file=...), FileHandler(filename=...))
 _PATH_KEYWORDS = frozenset(("file", "filename", "path", "path_or_buf", "fname", "dst", "database", "name"))
-_KEYWORD = compile_lazily(r"^\s*(?P<name>[A-Za-z_]\w*)\s*=(?!=)\s*(?P<value>.*)$", re.S)
+_KEYWORD = compile_lazily(r"^\s*(?P<name>[A-Za-z_]\w*)\s*=(?!=)\s*(?P<value>.*)$", DOTALL)
 # what a name bound to a path object is bound to: Path("x"), pathlib.Path(...), a join of one
 _PATH_OBJECT = compile_lazily(r"^(?:pathlib\.)?(?:Pure(?:Posix)?)?Path\(|/")
+
+
+_WRITE_MODE = compile_lazily(r"[wax+]")
+_WRITE_OPTION = compile_lazily(r"\.(?:write|append|create)\(true\)")
+
+
+def _imports_from_os(text: str, name: str) -> bool:
+    """Whether the source has ``from os import ... name``."""
+    import re  # a pattern made of the app's own name: compiled by re, not kept
+
+    return re.search(rf"^\s*from\s+os\s+import\s[^\n]*\b{re.escape(name)}\b", text, re.M) is not None
 
 
 def _write(rel: str, text: str, m: re.Match, names: dict[str, str], env) -> Write | None:
     groups = m.groupdict()
     mode = groups.get("mode")
-    if mode is not None and not re.search(r"[wax+]", mode):
+    if mode is not None and not _WRITE_MODE.search(mode):
         return None  # open(..., "r")
     chain = groups.get("chain")
-    if chain is not None and not re.search(r"\.(?:write|append|create)\(true\)", chain):
+    if chain is not None and not _WRITE_OPTION.search(chain):
         return None  # OpenOptions::new().read(true).open(...)
     imported = groups.get("imported")
-    if imported and not re.search(rf"^\s*from\s+os\s+import\s[^\n]*\b{imported}\b", text, re.M):
+    if imported and not _imports_from_os(text, imported):
         return None  # a mkdir() of the app's own, or of another module
     if groups.get("method") is not None:
         path = _path_object(groups, names, env)

@@ -8,14 +8,14 @@ on first use, as most entries are never looked at in a run.
 
 from __future__ import annotations
 
-import re
 
 from ..syntax.imageref import HUB, HUB_ALIASES, split_domain
-from ..syntax.lazyre import compile_lazily, compile_pattern
+from ..syntax.lazyre import compile_glob, compile_lazily, compile_pattern
 from .info import EMPTY, FIELDS, STR_FIELDS, UNKNOWN, FrozenDict, ImageInfo
 
 TYPE_CHECKING = False  # importing typing costs start-up time; annotations are strings here
 if TYPE_CHECKING:
+    import re
     from typing import Any, Mapping, Sequence
 
 _GROUP_FIELDS = frozenset({"os_version", "runtime_version"})
@@ -36,9 +36,7 @@ def _norm_value(name: str, value: Any) -> Any:
 
 
 def _glob_regex(pattern: str) -> re.Pattern:
-    import fnmatch
-
-    return compile_pattern(fnmatch.translate(pattern))
+    return compile_glob(pattern)
 
 
 def _split_registry(name: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from ..shell import Command, unwrap
 from ..syntax.lazyre import compile_lazily
@@ -14,6 +13,8 @@ _OCTAL = compile_lazily(r"^[0-7]{1,4}$")
 # possessive: each set is disjoint from what follows it, so giving characters back never helps a match
 _CLAUSE = compile_lazily(r"^([ugoa]*+)((?:[-+=][rwxXstugo]*+)++)$")
 _ACTION = compile_lazily(r"([-+=])([rwxXstugo]*)")
+_CHMOD_OPTIONS = compile_lazily(r"-[RfvcHLP]+")
+_MKDIR_MODE = compile_lazily(r"-[pvDm]*m([0-7]+)")
 
 
 def world_writable(mode: str) -> bool:
@@ -47,7 +48,7 @@ def _chmod_mode(cmd):
             return None
         if v.startswith("--"):
             continue
-        if v.startswith("-") and re.fullmatch(r"-[RfvcHLP]+", v):
+        if v.startswith("-") and _CHMOD_OPTIONS.fullmatch(v):
             continue
         return w
     return None
@@ -77,7 +78,7 @@ def _mode_words(cmd):
                 out.append(words[i + 1])
             elif v.startswith("--mode="):
                 out.append(w)
-            elif re.fullmatch(r"-[pvDm]*m[0-7]+", v):
+            elif _MKDIR_MODE.fullmatch(v):
                 out.append(w)
         return out
     return []
@@ -89,7 +90,7 @@ def _mode_value(word) -> str | None:
         return None
     if v.startswith("--mode="):
         return v[len("--mode=") :]
-    m = re.fullmatch(r"-[pvDm]*m([0-7]+)", v)
+    m = _MKDIR_MODE.fullmatch(v)
     return m.group(1) if m else v
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from ..programs import POSIX_SHELLS
 from ..shell import Command, unwrap
@@ -21,6 +20,8 @@ INTERPRETERS = {
 }
 _PYTHON = compile_lazily(r"^python[0-9.]*$")
 _WGET_STDOUT = compile_lazily(r"^-[A-Za-z]*O-$")
+_OUTPUT_FLAG = compile_lazily(r"-[A-Za-z]*O")
+_COMMAND_FLAG = compile_lazily(r"-[a-zA-Z]*c[a-zA-Z]*")
 
 
 def _interpreter(name: str | None) -> str | None:
@@ -50,7 +51,7 @@ def to_stdout(cmd: Command) -> bool:
             nxt = words[i + 1].value if i + 1 < len(words) else None
             if _WGET_STDOUT.match(v) or v in ("--output-document=-", "-O/dev/stdout", "--output-document=/dev/stdout"):
                 return True
-            if (re.fullmatch(r"-[A-Za-z]*O", v) or v == "--output-document") and nxt in ("-", "/dev/stdout"):
+            if (_OUTPUT_FLAG.fullmatch(v) or v == "--output-document") and nxt in ("-", "/dev/stdout"):
                 return True
         return False
     return False
@@ -113,7 +114,7 @@ def _program_word(cmd: Command):
         v = w.value
         if v is None:
             return w
-        if v in flags or (kind == "sh" and re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", v)):
+        if v in flags or (kind == "sh" and _COMMAND_FLAG.fullmatch(v)):
             # sh -c SCRIPT / sh -ec SCRIPT: the script is the next operand
             for nxt in words[i + 1 :]:
                 if nxt.value is None or not nxt.value.startswith("-"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-
 from ..semantic.packages import APK_VALUE, APT_VALUE, RPM_VALUE, ZYPPER_VALUE
 from .packages import shipped
 
@@ -91,7 +89,10 @@ def check(ctx):
             if _removes_all(fam, pkg, later):
                 continue
             gone = _removed_names(fam, later)
-            names = [n for n in names if not any(fnmatchcase(n, g) for g in gone)]
+            if gone:
+                from fnmatch import fnmatchcase  # here, not at the top: it imports re
+
+                names = [n for n in names if not any(fnmatchcase(n, g) for g in gone)]
             found.extend(n for n in names if n not in found)
         if not found:
             continue

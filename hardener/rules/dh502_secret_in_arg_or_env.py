@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import re
 
 from ..syntax.expand import parse_arg_pairs, parse_env_pairs
-from ..syntax.lazyre import compile_pattern
+from ..syntax.lazyre import IGNORECASE, compile_pattern
 
 CODE = "DH502"
 
 _NAME = compile_pattern(
     r"(^|_)(PASSWORD|PASSWD|PASS|SECRET|SECRETS|TOKEN|APIKEY|API_KEY|ACCESS_KEY|SECRET_KEY|PRIVATE_KEY|"
     r"CREDENTIALS?|AUTH_TOKEN|CLIENT_SECRET|ACCESS_KEY_ID)($|_)",
-    re.IGNORECASE,
+    IGNORECASE,
 )
 # Names that mention a secret but hold something else: a path to a mounted
 # secret, a public key or fingerprint used to verify downloads, a URL.
-_HARMLESS_SUFFIX = compile_pattern(r"_(FILE|PATH|DIR|URL|URI|ENDPOINT|NAME|ID_FILE|HEADER|LENGTH|TTL|EXPIRY)$", re.IGNORECASE)
-_HARMLESS = compile_pattern(r"^(GPG_KEYS?|PUBLIC_KEY|.*_PUBLIC_KEY)$", re.IGNORECASE)
+_HARMLESS_SUFFIX = compile_pattern(r"_(FILE|PATH|DIR|URL|URI|ENDPOINT|NAME|ID_FILE|HEADER|LENGTH|TTL|EXPIRY)$", IGNORECASE)
+_HARMLESS = compile_pattern(r"^(GPG_KEYS?|PUBLIC_KEY|.*_PUBLIC_KEY)$", IGNORECASE)
 _VALUE = compile_pattern(
     r"(AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,}|xox[baprs]-[A-Za-z0-9-]{10,}|"
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----|glpat-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})"
 )
-_PLACEHOLDER = compile_pattern(r"^(\$\{?\w+\}?|changeme|<.*>|x+|\*+|)$", re.IGNORECASE)
+_PLACEHOLDER = compile_pattern(r"^(\$\{?\w+\}?|changeme|<.*>|x+|\*+|)$", IGNORECASE)
 
 
 def looks_secret_name(name: str) -> bool:

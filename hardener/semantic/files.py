@@ -8,7 +8,6 @@ earlier ``cd`` of the same script.
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ..record import dataclass
 from ..shell import unwrap
@@ -180,12 +179,16 @@ def run_path(build: "Build", ins: "Instruction", cmd: "Command", value: str | No
     return normalize(posixpath.join(cwd_of(build, ins, cmd), value))
 
 
+_OCTAL_MODE = compile_lazily(r"[0-7]{3,4}")
+_WRITE_FOR_OTHERS = compile_lazily(r"[goa]*[+=][rwxXst]*w")
+
+
 def gives_write(mode: str) -> bool:
     """Whether a chmod mode lets users other than the owner write (g+w, o+w, 0775...)."""
-    if re.fullmatch(r"[0-7]{3,4}", mode):
+    if _OCTAL_MODE.fullmatch(mode):
         digits = mode[-3:]
         return any(int(d) & 2 for d in digits[1:])
-    return bool(re.search(r"[goa]*[+=][rwxXst]*w", mode)) and not mode.startswith("u")
+    return bool(_WRITE_FOR_OTHERS.search(mode)) and not mode.startswith("u")
 
 
 def made_writable(build: "Build", runs, copies) -> dict[str, "Instruction"]:

@@ -6,7 +6,6 @@ whose value only the build knows.
 
 from __future__ import annotations
 
-import re
 
 from .words import split_words, unquote
 from .lazyre import compile_lazily

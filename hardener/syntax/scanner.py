@@ -10,12 +10,11 @@ and fixes can edit, the exact source text. Each logical line is read by
 
 from __future__ import annotations
 
-import re
 
 from ..model import Heredoc, Instruction, Segment
 from ..source import GO_SPACE, SourceFile
 from .line import Draft, ScanError, node_from_line
-from .lazyre import compile_lazily
+from .lazyre import MULTILINE, compile_lazily
 from .words import LexError, ShellLexer
 
 _HEREDOC_CAPABLE = frozenset(("ADD", "COPY", "RUN"))
@@ -38,7 +37,7 @@ def check_line_lengths(source: SourceFile) -> None:
 
 # A line shorter than this cannot be too long, even in 4-byte characters after a BOM.
 _LONG_LINE_CHARS = _MAX_LINE_BYTES // 4 + 1
-_MAYBE_TOO_LONG = compile_lazily(rf"^[^\n]{{{_LONG_LINE_CHARS}}}", re.MULTILINE)
+_MAYBE_TOO_LONG = compile_lazily(rf"^[^\n]{{{_LONG_LINE_CHARS}}}", MULTILINE)
 
 
 class Scanner:
