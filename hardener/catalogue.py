@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from .record import dataclass
-from functools import lru_cache
+from .cache import lru_cache
 
 from .findings import Severity
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .record import dataclass, field, replace
-from functools import lru_cache
+from .cache import lru_cache
 import os
 
 from .findings import Severity

@@ -8,8 +8,7 @@ file back exactly.
 
 from __future__ import annotations
 
-from functools import cached_property
-
+from .cache import cached_property
 from .record import dataclass, field
 from .source import Directive, SourceFile
 

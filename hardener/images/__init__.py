@@ -28,7 +28,7 @@ entry may say, and its check), ``data`` (loading the YAML or a copy of it),
 
 from __future__ import annotations
 
-from functools import lru_cache
+from ..cache import lru_cache
 
 from .data import load_data
 from .info import FIELDS, UNKNOWN, ImageInfo

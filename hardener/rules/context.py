@@ -6,7 +6,7 @@ the build comes from ``hardener.semantic.Build``, computed once per file.
 
 from __future__ import annotations
 
-from functools import cached_property
+from ..cache import cached_property
 
 from ..catalogue import catalogue
 from ..findings import Applicability, Edit, Finding, Fix

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from ..record import dataclass
-from collections.abc import Iterator
 
 from ..findings import Applicability, Edit, Fix
 from ..model import ImageRef, Instruction
 from ..syntax.imageref import parse_image_ref
 from .context import RuleContext
+
+TYPE_CHECKING = False  # importing typing would cost start-up time
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @dataclass(frozen=True)

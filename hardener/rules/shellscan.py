@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 from ..model import Stage
 from ..programs import is_posix_shell as _is_posix_program
@@ -11,6 +10,7 @@ from ..shell import Command, Script, command_name, unwrap
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from .context import RuleContext
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from functools import cached_property
+from ..cache import cached_property
 
 from . import scripts, state as states, users
 
