@@ -21,10 +21,18 @@ DOCKERFILE = "FROM python:latest\nRUN apt-get update && apt-get install -y curl\
 BUNDLE = Path(bundle_module.PATH).relative_to(PACKAGE.parent)
 # prints how dhard's modules were loaded, after the command (console() runs atexit handlers before it exits)
 DRIVER = """
-import atexit, collections, sys
+import atexit, sys
+before = set(sys.modules)  # what the interpreter's start (site, an editable install's finder) imported
 from hardener.cli import console
-loaders = lambda: collections.Counter(type(m.__loader__).__name__ for n, m in list(sys.modules.items())
-                                      if n.startswith("hardener"))
+def loaders():  # (no collections.Counter: the test below looks for collections among the imports)
+    count = {}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("hardener"):
+            kind = type(module.__loader__).__name__
+            count[kind] = count.get(kind, 0) + 1
+    return count
+heavy = ("re", "enum", "fnmatch", "functools", "collections")
+atexit.register(lambda: print("heavy:", [m for m in heavy if m in set(sys.modules) - before], file=sys.stderr))
 atexit.register(lambda: print("loaders:", dict(loaders()), file=sys.stderr))
 sys.argv = ["dhard", *sys.argv[1:]]
 console()
@@ -47,7 +55,7 @@ def _dhard(root: Path, *args: str, write_bytecode: bool = True) -> tuple[str, di
     done = subprocess.run([sys.executable, str(root / "driver.py"), *args], capture_output=True, text=True,
                           env=env, cwd=root, timeout=120)
     assert "Traceback" not in done.stderr, done.stderr
-    loaders = eval(done.stderr.rsplit("loaders:", 1)[1])  # a dict literal the driver printed
+    loaders = eval(done.stderr.rsplit("loaders:", 1)[1].split("\n")[0])  # a dict literal the driver printed
     return done.stdout, loaders
 
 
@@ -58,6 +66,17 @@ def test_the_first_check_writes_the_bundle_and_the_next_imports_from_it(copy):
     assert again == first and "DH101" in again
     assert loaders["Bundle"] > 40  # all but the few imported before the bundle is read
     assert loaders.get("SourceFileLoader", 0) <= 5
+
+
+def test_a_warm_check_imports_neither_re_nor_what_it_brings(copy):
+    """Run without site (-S): an editable install's finder imports re at the interpreter's start."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(copy)
+    for _ in range(2):  # the first run compiles the patterns and writes them into the bundle
+        done = subprocess.run([sys.executable, "-S", str(copy / "driver.py"), "check", "Dockerfile"], capture_output=True,
+                              text=True, env=env, cwd=copy, timeout=120)
+    assert "DH101" in done.stdout
+    assert "heavy: []" in done.stderr, done.stderr
 
 
 def test_an_edited_module_is_imported_from_its_source_and_the_bundle_renewed(copy):

@@ -40,3 +40,9 @@ def test_escapes_and_bad_arrays_go_to_the_decoder(monkeypatch):
     monkeypatch.setattr(line, "_DECODER", None)
     monkeypatch.setattr(line, "_decoder", lambda: (_ for _ in ()).throw(AssertionError("decoder used")))
     assert _maybe_json('[ "python", "-m",\t"app" ]') == (True, ("python", "-m", "app"))
+
+
+@settings(max_examples=1000, derandomize=True)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), st.booleans())
+def test_the_fixes_write_words_as_json_does(word, ascii_only):
+    assert line.json_string(word, ascii_only) == json.dumps(word, ensure_ascii=ascii_only)

@@ -51,7 +51,7 @@ class Bundle:
         if _source_stamp(source) != entry[2:4]:
             self.outdated.add(name)
             return None  # Python's own finder imports it from its source or .pyc
-        spec = _ModuleSpec(name, self, origin=source, is_package=is_package)
+        spec = _ModuleSpec(name, self, origin=source, is_package=is_package)  # type: ignore[arg-type]
         spec.has_location = True
         if is_package:
             spec.submodule_search_locations = [os.path.dirname(source)]
@@ -130,7 +130,9 @@ def _source_stamp(source: str) -> tuple[int, int] | None:
 def _entry_from_pyc(module) -> tuple | None:
     """A bundle entry made of the module's timestamped .pyc, when that matches its source now."""
     spec = getattr(module, "__spec__", None)
-    source, cached = getattr(spec, "origin", None), getattr(spec, "cached", None)
+    if spec is None:
+        return None
+    source, cached = spec.origin, spec.cached
     if not (source and cached and source.endswith(".py") and spec.loader.__class__.__name__ == "SourceFileLoader"):
         return None
     try:

@@ -60,6 +60,8 @@ class _Queue:
 
     def __init__(self, count: int):
         self.size = max(1, -(-count // self.MOST))
+        self.read_end: int | None
+        self.write_end: int | None
         self.read_end, self.write_end = os.pipe()
         os.write(self.write_end, b"".join(n.to_bytes(self.NUMBER, "little") for n in range(0, count, self.size)))
 
@@ -76,6 +78,7 @@ class _Queue:
 
     def work(self, function, items: list):
         """(number, result) for the items taken from the queue, until it is empty."""
+        assert self.read_end is not None, "the queue is closed"
         while True:
             taken = os.read(self.read_end, self.NUMBER)
             if not taken:

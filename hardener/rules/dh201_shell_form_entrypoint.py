@@ -7,12 +7,13 @@ comments between them, CRLF and the escape character stay as they are.
 
 from __future__ import annotations
 
-import re
 
 from ..findings import Applicability, Edit
 from ..shell import parse_shell
 from ..semantic.scripts import args_base
 from ..semantic.users import own
+from ..syntax.lazyre import compile_lazily
+from ..syntax.line import json_string
 from .shellscan import is_posix_shell
 
 CODE = "DH201"
@@ -25,6 +26,7 @@ BUILTINS = frozenset(
     "getopts jobs fg bg kill let declare typeset".split()
 )
 _UNQUOTED_BAD = set("*?[]{}~$`\\#&|;<>()!'\"") - {"'", '"'}
+_FIRST_WORD = compile_lazily(r"(\S+)(\s+)")
 
 
 def check(ctx):
@@ -35,7 +37,7 @@ def check(ctx):
         base = args_base(body)
         text = body.args
         if body.name == "HEALTHCHECK":
-            match = re.match(r"(\S+)(\s+)", text)
+            match = _FIRST_WORD.match(text)
             if not match or match.group(1).upper() != "CMD":
                 continue  # HEALTHCHECK NONE
             base += match.end()
@@ -54,8 +56,6 @@ def check(ctx):
 
 
 def _fix(ctx, ins, body, base, text):
-    import json  # for the exec-form text of the fix: only for a file this rule flags
-
     stage = ctx.df.stage_of(ins)
     if stage is None:
         return None
@@ -84,7 +84,7 @@ def _fix(ctx, ins, body, base, text):
         end = start + len(word.raw)
         if ctx.text[start:end] != word.raw:
             return None
-        content = json.dumps(word.value, ensure_ascii=False)
+        content = json_string(word.value)
         if n == 0:
             content = "[" + content
         content += "]" if n == len(words) - 1 else ","

@@ -198,9 +198,10 @@ def _breaks_under_pipefail(ctx, stage_index: int, from_index: int) -> bool:
 
 
 def _exec_form(shell: list[str]) -> str:
-    import json  # only for a file this rule flags
+    """``json.dumps(shell)``."""
+    from ..syntax.line import json_string
 
-    return json.dumps(shell)
+    return "[" + ", ".join(json_string(word, ascii_only=True) for word in shell) + "]"
 
 
 def _fix(ctx, ins):

@@ -279,6 +279,29 @@ def _plain_string_array(text: str) -> tuple[str, ...] | None:
         at += 1
 
 
+_JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def json_string(text: str, ascii_only: bool = False) -> str:
+    """``json.dumps(text, ensure_ascii=ascii_only)``: an exec form's word, written by a fix. (Not the json
+    package: it imports re, which a small file's check otherwise never needs.)"""
+    out = []
+    for ch in text:
+        escaped = _JSON_SHORT.get(ch)
+        if escaped is not None:
+            out.append(escaped)
+        elif ch < " " or (ascii_only and ch > "~"):
+            code = ord(ch)
+            if code > 0xFFFF:  # a surrogate pair, as json writes it
+                code -= 0x10000
+                out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 _DECODER = None
 
 
