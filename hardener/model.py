@@ -68,11 +68,11 @@ class Instruction:
     index: int = 0
     stage: int | None = None  # index of the stage it belongs to (None before the first FROM)
 
-    @property
+    @cached_property  # read ~50,000 times in a check of 150 files
     def name(self) -> str:
         return self.keyword.upper()
 
-    @property
+    @cached_property
     def args(self) -> str:
         return self.line[self.args_start :].strip()
 

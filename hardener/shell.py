@@ -43,6 +43,7 @@ Notes on the model:
 
 from __future__ import annotations
 
+from .cache import cached_property
 from .record import dataclass
 from .programs import POSIX_SHELLS, program_name
 from .syntax.lazyre import compile_lazily
@@ -79,7 +80,7 @@ class Command:
     depth: int  # 0 top level; >0 inside compound bodies, sh -c strings, $(...)
     origin: str  # 'top', 'sh-c', 'subst'
 
-    @property
+    @cached_property
     def name(self) -> str | None:
         """command_name() of the first word, None if unknown or empty."""
         if not self.words:
