@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import real_files
 
 from hardener.cli import bundle as bundle_module
 
@@ -125,11 +126,8 @@ def test_only_check_and_fix_write_it(copy):
     assert (copy / BUNDLE).is_file()
 
 
-CORPUS = PACKAGE.parents[1] / "shared" / "corpus" / "real"
-
-
-def test_the_patterns_it_keeps_compile_to_what_re_compiles(copy):
-    files = sorted(str(p) for p in CORPUS.iterdir() if p.name != "MANIFEST.tsv")
+def test_the_patterns_it_keeps_compile_to_what_re_compiles(copy, corpus_available):
+    files = [str(p) for p in real_files()]
     _dhard(copy, "check", "--exit-zero", *files)
     first, _ = _dhard(copy, "check", "--exit-zero", *files[:40])
     _entries, patterns = bundle_module._read(str(copy / BUNDLE))

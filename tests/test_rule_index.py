@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import ast
 import inspect
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import HAVE_CORPUS, real_files
 
 from hardener import rules
 from hardener.config import Config
@@ -127,9 +127,8 @@ def test_every_registry_entry_names_its_code():
 
 
 def _files() -> list[Path]:
-    corpus = Path(os.environ.get("DHARD_CORPUS") or ROOT.parent / "shared" / "corpus") / "real"
     fixtures = sorted(ROOT.glob("fixtures/**/*.Dockerfile"))
-    return fixtures + (sorted(p for p in corpus.iterdir() if p.name != "MANIFEST.tsv") if corpus.is_dir() else [])
+    return fixtures + (real_files() if HAVE_CORPUS else [])
 
 
 def test_lint_finds_the_same_with_and_without_the_index(monkeypatch):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from conftest import real_files
+
 from hardener.cli import check
 from hardener.cli.workers import WorkerFailed, forked_map
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
-
 
 def _no_children_left() -> bool:
     try:
@@ -128,8 +126,8 @@ def _check(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("options", [(), ("--show-fixes",), ("--format", "github"), ("--format", "json")])
-def test_a_batch_reports_as_the_files_one_by_one_do(options):
-    files = sorted(str(p) for p in CORPUS.iterdir() if p.name != "MANIFEST.tsv")[: check.PARALLEL_MIN_FILES + 8]
+def test_a_batch_reports_as_the_files_one_by_one_do(options, corpus_available):
+    files = [str(p) for p in real_files()][: check.PARALLEL_MIN_FILES + 8]
     batch = _check(*options, *files)
     one_by_one = [_check(*options, path) for path in files]
     assert batch.returncode == max(done.returncode for done in one_by_one)
