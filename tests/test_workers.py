@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +119,40 @@ def test_when_the_parent_fails_its_children_are_stopped_and_reaped(tmp_path):
 def test_a_batch_larger_than_the_queue_holds_goes_in_runs():
     count = 3 * 8192 + 5
     assert forked_map(lambda n: n + 1, list(range(count)), 2) == [n + 1 for n in range(count)]
+
+
+class _Point:
+    def __init__(self, x):
+        self.x = x
+
+
+def _plain_and_object(n):
+    import time
+
+    time.sleep(0.01)
+    return (n, str(n), n % 2 == 0, None, [n]), _Point(n)
+
+
+def test_results_of_any_kind_come_back_as_they_were_made():
+    results = forked_map(_plain_and_object, list(range(12)), 2)
+    assert [plain for plain, _point in results] == [(n, str(n), n % 2 == 0, None, [n]) for n in range(12)]
+    assert [point.x for _plain, point in results] == list(range(12))
+
+
+def test_plain_results_come_back_without_importing_pickle():
+    program = (
+        "import sys, time, os\n"
+        "from hardener.cli.workers import forked_map\n"
+        "parent = os.getpid()\n"
+        "def work(n):\n"
+        "    time.sleep(0.02 if os.getpid() == parent else 0.001)\n"
+        "    return (n, 'line %d' % n, True)\n"
+        "assert forked_map(work, list(range(40)), 2) == [(n, 'line %d' % n, True) for n in range(40)]\n"
+        "print('pickle' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-S", "-c", program], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.stdout.strip() == "False", done.stderr
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:
