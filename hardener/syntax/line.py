@@ -221,6 +221,8 @@ def _maybe_json(args: str) -> tuple[bool, tuple[str, ...] | None]:
     if not args.startswith("["):
         return False, None
     plain = _plain_string_array(args)
+    if plain is NOT_AN_ARRAY:
+        return False, None
     if plain is not None:
         return True, plain
     try:
@@ -251,10 +253,14 @@ _INFINITIES = (float("inf"), float("-inf"))
 _JSON_SPACE = " \t\n\r"
 
 
-def _plain_string_array(text: str) -> tuple[str, ...] | None:
-    """The items of a JSON array at the start of ``text`` whose strings hold no escape and only printable
-    characters (what exec forms are made of), as any JSON decoder reads them; None for anything else,
-    which the decoder reads (importing ``json`` compiles six patterns: a small file's check does without)."""
+NOT_AN_ARRAY = object()  # what _plain_string_array answers for text no JSON decoder reads as an array
+
+
+def _plain_string_array(text: str) -> "tuple[str, ...] | None | object":
+    """The items of a JSON array of strings at the start of ``text``, as any JSON decoder reads them, when
+    its strings hold only printable characters and escapes (what exec forms are made of); NOT_AN_ARRAY when
+    the array's punctuation is wrong (``RUN [ -f x ] && ...``, a shell test); None for anything else, which
+    the decoder reads (importing ``json`` imports ``re`` and compiles six patterns: a check does without)."""
     items: list[str] = []
     at, end = 1, len(text)
     while True:
@@ -263,20 +269,75 @@ def _plain_string_array(text: str) -> tuple[str, ...] | None:
         if at < end and text[at] == "]" and not items:
             return ()
         if at >= end or text[at] != '"':
+            return None if _may_start_a_value(text, at) else NOT_AN_ARRAY
+        read = _json_string(text, at + 1)
+        if read is None:
             return None
-        close = text.find('"', at + 1)
-        item = text[at + 1:close]
-        if close < 0 or "\\" in item or not item.isprintable():
-            return None
+        item, at = read
         items.append(item)
-        at = close + 1
         while at < end and text[at] in _JSON_SPACE:
             at += 1
         if at < end and text[at] == "]":
             return tuple(items)
         if at >= end or text[at] != ",":
-            return None
+            return NOT_AN_ARRAY
         at += 1
+
+
+def _may_start_a_value(text: str, at: int) -> bool:
+    """A JSON value other than a string (a number, true, false, null, an array, an object) may start at ``at``."""
+    first = text[at:at + 1]
+    if first == "-":
+        first = text[at + 1:at + 2]
+    return (first != "" and first in "0123456789[{" or text.startswith("true", at) or text.startswith("false", at)
+            or text.startswith("null", at))
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _json_string(text: str, at: int) -> tuple[str, int] | None:
+    """(value, the index after its closing quote) of the JSON string whose text starts at ``at``; None when
+    it holds a character that is not printable, a bad escape or a lone surrogate (Go and Python differ)."""
+    parts = []
+    while True:
+        close = text.find('"', at)
+        if close < 0:
+            return None
+        backslash = text.find("\\", at, close)
+        chunk = text[at:close if backslash < 0 else backslash]
+        if not chunk.isprintable():
+            return None
+        parts.append(chunk)
+        if backslash < 0:
+            return "".join(parts), close + 1
+        escaped = text[backslash + 1:backslash + 2]
+        if escaped in _JSON_ESCAPES:
+            parts.append(_JSON_ESCAPES[escaped])
+            at = backslash + 2
+            continue
+        code = _hex4(text, backslash + 1)
+        if code is None:
+            return None
+        at = backslash + 6
+        if 0xD800 <= code < 0xDC00:
+            low = _hex4(text, at + 1) if text.startswith("\\u", at) else None
+            if low is None or not 0xDC00 <= low < 0xE000:
+                return None
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            at += 6
+        elif 0xDC00 <= code < 0xE000:
+            return None
+        parts.append(chr(code))
+
+
+def _hex4(text: str, at: int) -> int | None:
+    """The code of ``u`` and four hex digits at ``at``, else None."""
+    digits = text[at + 1:at + 5]
+    if text[at:at + 1] != "u" or len(digits) != 4 or not _HEX.issuperset(digits):
+        return None
+    return int(digits, 16)
 
 
 _JSON_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
