@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..semantic.packages import APK_VALUE, APT_VALUE, RPM_VALUE, ZYPPER_VALUE
+from ..syntax.lazyre import compile_glob
 from .packages import shipped
 
 CODE = "DH307"
@@ -90,9 +91,8 @@ def check(ctx):
                 continue
             gone = _removed_names(fam, later)
             if gone:
-                from fnmatch import fnmatchcase  # here, not at the top: it imports re
-
-                names = [n for n in names if not any(fnmatchcase(n, g) for g in gone)]
+                globs = [compile_glob(g) for g in gone]
+                names = [n for n in names if not any(glob.match(n) for glob in globs)]
             found.extend(n for n in names if n not in found)
         if not found:
             continue
