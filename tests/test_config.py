@@ -95,3 +95,18 @@ def test_unknown_and_unused_suppressions_are_reported():
     text = "# dhard: ignore=DH3O1\nFROM python:3.12.7-slim\n# dhard: ignore=DH401\nFROM node:22.11.0\n"
     found = [(f.code, f.line) for f in lint(parse(text), Config(select=("DH401", "DH9")))]
     assert found == [("DH901", 1), ("DH902", 3)]
+
+
+def test_a_batch_finds_each_directorys_config_and_follows_a_linked_dockerfile(tmp_path):
+    write(tmp_path / "a" / ".dhard.yaml", "select: [DH401]\n")
+    write(tmp_path / "b" / ".dhard.yaml", "select: [DH101]\n")
+    first = write(tmp_path / "a" / "Dockerfile", UNTAGGED)
+    second = write(tmp_path / "a" / "Dockerfile.dev", UNTAGGED)
+    other = write(tmp_path / "b" / "Dockerfile", UNTAGGED)
+    linked = tmp_path / "a" / "Dockerfile.b"
+    linked.symlink_to(other)
+    paths = [str(p.relative_to(tmp_path)) for p in (first, second, linked, other)]
+    proc = run_dhard("check", "--format", "json", *paths, cwd=tmp_path)
+    found = {(f["path"], f["code"]) for f in json.loads(proc.stdout)["findings"]}
+    assert found == {("a/Dockerfile", "DH401"), ("a/Dockerfile.dev", "DH401"), ("a/Dockerfile.b", "DH101"),
+                     ("b/Dockerfile", "DH101")}

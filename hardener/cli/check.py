@@ -65,8 +65,23 @@ def config_for(path: str, args):
         base = _from_pyproject(args.config) if is_pyproject else _from_yaml(args.config)
         if base is None:
             raise ConfigError(args.config, "no [tool.dhard] section")
-    else:
-        base = load_config(None if path == "-" else path)
+        return _overridden(base, args)
+    if path == "-":
+        return _overridden(load_config(None), args)
+    import os
+
+    if os.path.islink(path):  # its config is found from where it points
+        return _overridden(load_config(path), args)
+    # looked up once per directory of this run's Dockerfiles, which share it (kept with the run's arguments)
+    known = vars(args).setdefault("configs_by_directory", {})
+    directory = os.path.dirname(path)
+    config = known.get(directory)
+    if config is None:
+        config = known[directory] = _overridden(load_config(path), args)
+    return config
+
+
+def _overridden(base, args):
     return base.with_overrides(select=split_codes(args.select), ignore=split_codes(args.ignore),
                                build_target=getattr(args, "build_target", None))
 
