@@ -56,7 +56,18 @@ class FileTooLarge(OSError):
 
 def is_inside(root_real: str, path: "str | os.PathLike[str]") -> bool:
     """Is ``path``, symlinks resolved, the context root or below it?"""
-    return _within(root_real, os.path.realpath(path))
+    return _within(root_real, _realpath(path))
+
+
+def _realpath(path: "str | os.PathLike[str]") -> str:
+    """``os.path.realpath``, looked up once per path for the rest of the command after remember_walks()."""
+    if _walks is None:
+        return os.path.realpath(path)
+    key = ("real", os.fspath(path))
+    real = _walks.get(key)
+    if real is None:
+        real = _walks[key] = os.path.realpath(path)
+    return real
 
 
 def _within(root_real: str, real: str) -> bool:
@@ -411,7 +422,7 @@ def _reachable(root_real: str, root: str, rel: str) -> bool:
 def _expand_source(root: str, source: str, budget: _Budget | None = None) -> list[str]:
     """Context-relative paths (files or directories) a COPY source names; "" is the root."""
     budget = budget or _Budget(MAX_ENTRIES)
-    root_real = os.path.realpath(root)
+    root_real = _realpath(root)
     cleaned = clean_path("/" + source).lstrip("/")
     if cleaned in ("", "."):
         return [""]
@@ -456,7 +467,7 @@ def _expand_source(root: str, source: str, budget: _Budget | None = None) -> lis
 def _collect(root: str, rel: str, matcher: IgnoreMatcher | None, out: set[str], budget: _Budget | None = None) -> None:
     budget = budget or _Budget(MAX_ENTRIES)
     full = os.path.join(root, rel) if rel else root
-    if not is_inside(os.path.realpath(root), os.path.dirname(full) if rel else root):
+    if not is_inside(_realpath(root), os.path.dirname(full) if rel else root):
         return  # reached through a symlink out of the context
     if rel and (os.path.islink(full) or not os.path.isdir(full)):
         if matcher is None or not matcher.excluded(rel):
@@ -493,9 +504,10 @@ _walks: "dict | None" = None
 
 
 def remember_walks() -> None:
-    """Keep what shipped_files finds for the rest of this process. For ``dhard check`` of many files, whose
-    Dockerfiles often share one context: the files of a context do not change while it runs. Long-lived
-    processes (the language server) never call it: they must see files come and go."""
+    """Keep what shipped_files finds (and the real paths and .dockerignore it reads) for the rest of this
+    process. For ``dhard check`` of many files, whose Dockerfiles often share one context: the files of a
+    context do not change while it runs. Long-lived processes (the language server) never call it: they
+    must see files come and go."""
     global _walks
     if _walks is None:
         _walks = {}
@@ -509,21 +521,28 @@ def shipped_files(context_dir: "str | os.PathLike[str]", sources: list[str], doc
     """
     if _walks is None:
         return _shipped_files(context_dir, sources, dockerignore)
-    root = os.fspath(context_dir) or "."
-    real = _walks.get(root)  # the context's real path, looked up once too
-    if real is None:
-        real = _walks[root] = os.path.realpath(root)
+    real = _realpath(os.fspath(context_dir) or ".")  # the context's real path, looked up once too
     key = (real, tuple(sources), dockerignore)
     if key not in _walks:
         _walks[key] = _shipped_files(context_dir, sources, dockerignore)
     return list(_walks[key])
 
 
+def _ignore_matcher(root: str) -> "IgnoreMatcher | None":
+    """The context's .dockerignore, read once for the rest of the command after remember_walks()."""
+    if _walks is None:
+        return IgnoreMatcher.for_context(root)
+    key = ("ignore", _realpath(root))
+    if key not in _walks:
+        _walks[key] = IgnoreMatcher.for_context(root)
+    return _walks[key]
+
+
 def _shipped_files(context_dir, sources: list[str], dockerignore: bool) -> list[str]:
     root = os.fspath(context_dir) or "."  # as Path("") is "."
     if not os.path.isdir(root):
         return []
-    matcher = IgnoreMatcher.for_context(root) if dockerignore else None
+    matcher = _ignore_matcher(root) if dockerignore else None
     out: set[str] = set()
     budget = _Budget(MAX_ENTRIES)  # a huge context is read in part, never without end
     for source in sources:
