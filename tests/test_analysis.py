@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hardener.analysis.context import shipped_files
 from hardener.analysis.python_sources import PythonReport, Site, analyze_python
@@ -87,6 +88,15 @@ def test_globs_match_per_component_and_include_dotfiles(tree):
     assert shipped_files(tree, ["*env"]) == [".env"]
     # "*" never crosses "/"
     assert shipped_files(tree, ["*.md"]) == ["README.md"]
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.lists(st.sampled_from(["*", "a", "b", ".", "ab", "é"]), max_size=6).map("".join),
+       st.lists(st.sampled_from(["a", "b", ".", "é"]), max_size=7).map("".join))
+def test_a_glob_of_stars_matches_as_the_translated_pattern_does(glob, name):
+    from hardener.analysis.context import _StarGlob, _component_regex
+
+    assert _StarGlob(glob).match(name) == bool(_component_regex(glob).match(name))
 
 
 def test_several_sources_missing_sources_and_urls(tree):

@@ -371,8 +371,37 @@ class IgnoreMatcher:
 _GLOB_CHARS = frozenset("*?[\\")
 
 
+class _StarGlob:
+    """Go filepath.Match for a component whose only wildcard is ``*`` (``*.py``, ``Gemfile*``), without
+    ``re``: the pieces between the stars, in order, the first at the start and the last at the end."""
+
+    def __init__(self, component: str):
+        self.pieces = component.split("*")
+
+    def match(self, name: str) -> bool:
+        if len(self.pieces) == 1:
+            return name == self.pieces[0]
+        first, *middle, last = self.pieces
+        if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+            return False
+        at, end = len(first), len(name) - len(last)
+        for piece in middle:
+            at = name.find(piece, at, end)
+            if at < 0:
+                return False
+            at += len(piece)
+        return True
+
+
+def _component_matcher(component: str) -> "_StarGlob | re.Pattern | None":
+    """Go filepath.Match for one path component (an object with ``match(name)``); None when the pattern
+    is bad."""
+    if not any(c in component for c in "?[\\"):
+        return _StarGlob(component)
+    return _component_regex(component)
+
+
 def _component_regex(component: str) -> re.Pattern | None:
-    """Go filepath.Match for one path component; None when the pattern is bad."""
     import re  # user text, as .dockerignore's
 
     out = ""
@@ -440,8 +469,8 @@ def _expand_source(root: str, source: str, budget: _Budget | None = None) -> lis
                 if os.path.lexists(os.path.join(root, rel)) and _reachable(root_real, root, rel):
                     nxt.append(rel)
         else:
-            regex = _component_regex(part)
-            if regex is None:
+            matcher = _component_matcher(part)
+            if matcher is None:
                 return []
             for base in current:
                 directory = os.path.join(root, base) if base else root
@@ -454,7 +483,7 @@ def _expand_source(root: str, source: str, budget: _Budget | None = None) -> lis
                 if not budget.spend(len(names)):
                     return sorted(nxt)
                 for name in names:
-                    if regex.match(name):
+                    if matcher.match(name):
                         rel = f"{base}/{name}" if base else name
                         if last or os.path.isdir(os.path.join(root, rel)):
                             nxt.append(rel)
