@@ -124,11 +124,9 @@ def _check_paths(paths: list[str], args) -> list[tuple]:
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2 or "-" in paths or not hasattr(os, "fork"):
         return [_check_path(path, args) for path in paths]
-    import functools
-
     from .workers import forked_map
 
-    return forked_map(functools.partial(_check_path, args=args), paths, workers)
+    return forked_map(lambda path: _check_path(path, args), paths, workers)  # (functools would import collections)
 
 
 def _check_path(path: str, args) -> tuple:
