@@ -99,6 +99,16 @@ def test_a_glob_of_stars_matches_as_the_translated_pattern_does(glob, name):
     assert _StarGlob(glob).match(name) == bool(_component_regex(glob).match(name))
 
 
+@settings(max_examples=400, derandomize=True)
+@given(st.lists(st.sampled_from(["a", ".", "/", "py", "go", "x.js"]), max_size=7).map("".join))
+def test_a_files_language_is_that_of_its_extension(rel):
+    import posixpath
+
+    from hardener.analysis.context import SOURCE_LANGUAGES, language_of
+
+    assert language_of(rel) == SOURCE_LANGUAGES.get(posixpath.splitext(rel)[1])
+
+
 def test_several_sources_missing_sources_and_urls(tree):
     assert shipped_files(tree, ["app.py", "util.py", "app.py"]) == ["app.py", "util.py"]
     assert shipped_files(tree, ["nope.py", "no/*.py"]) == []

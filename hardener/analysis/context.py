@@ -121,12 +121,22 @@ SOURCE_LANGUAGES = {".py": "python", ".go": "go", ".js": "javascript", ".mjs": "
                     ".ts": "javascript", ".rs": "rust", ".java": "java"}
 
 
+def language_of(rel: str) -> str | None:
+    """SOURCE_LANGUAGES of the file's extension as ``posixpath.splitext`` finds it (a name's leading dots
+    start no extension), without its generic machinery: a context's every file is asked."""
+    dot = rel.rfind(".")
+    start = rel.rfind("/") + 1
+    if dot <= start or not rel[start:dot].strip("."):
+        return None
+    return SOURCE_LANGUAGES.get(rel[dot:])
+
+
 def source_texts(context_dir, files: list[str], languages: tuple[str, ...], max_bytes: int = 1_000_000):
     """(rel, language, text) for the files of ``languages`` among ``files`` (not node_modules), read with
     read_context_file: what cannot be read safely is passed over."""
     folders: dict[str, str] = {}
     for rel in files:
-        language = SOURCE_LANGUAGES.get(posixpath.splitext(rel)[1])
+        language = language_of(rel)
         if language not in languages or "node_modules/" in rel:
             continue
         try:

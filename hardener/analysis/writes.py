@@ -296,9 +296,9 @@ def _app_sources(build, context_dir, program: str | None) -> tuple[list[str] | N
     files, why = _context_files(build, context_dir, tuple(stages))
     if files is None:
         return None, COMPILED, why
-    from .context import SOURCE_LANGUAGES
+    from .context import language_of
 
-    compiled = [f for f in files if SOURCE_LANGUAGES.get(posixpath.splitext(f)[1]) in COMPILED]
+    compiled = [f for f in files if language_of(f) in COMPILED]
     if not compiled:
         return None, COMPILED, f"dhard cannot read where {what} writes: the build copies none of its Go, Rust or Java sources"
     return compiled, COMPILED, None

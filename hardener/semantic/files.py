@@ -61,7 +61,11 @@ class Copy:
 
 
 def copy_of(build: "Build", ins: "Instruction") -> Copy | None:
-    """The COPY/ADD ``ins`` (None when it names nothing)."""
+    """The COPY/ADD ``ins`` (None when it names nothing), read once per build."""
+    return build.memo(("copy", id(ins)), lambda: _copy_of(build, ins))  # the build keeps ``ins`` alive
+
+
+def _copy_of(build: "Build", ins: "Instruction") -> Copy | None:
     if ins.json and ins.argv is not None:
         words = [build.resolve(ins, w) or w for w in ins.argv]
     else:
