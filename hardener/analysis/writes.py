@@ -29,8 +29,11 @@ from ..syntax.lazyre import DOTALL, MULTILINE, compile_lazily
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
     import re
+from ..programs import INITS, program_name
+from ..semantic.files import SYSTEM_DIRS, copy_of, created, volumes
+from ..shell import unwrap
 from . import path_expr
-from .context import source_texts
+from .context import language_of, shipped_files, source_texts
 
 # a path argument: anything up to the next top-level comma, with one level of parentheses
 # (open(os.path.join(d, "x"), "w"), Files.write(Path.of("x"), ...))
@@ -233,8 +236,6 @@ def run_time_writes(build, context_dir: str | os.PathLike[str] | None, program: 
     relative paths against the WORKDIR; a path it cannot work out: unknown). Writes under /tmp need nothing.
     ``program``: the program the image will run, when the caller changes it (the rewrite drops an entrypoint
     script that only execs its arguments); else the one the image starts."""
-    from ..semantic.files import SYSTEM_DIRS, created, volumes
-
     stages = build.final_chain
     instructions = [ins for stage in stages for ins in stage.instructions]
     workdir = build.end_state(stages[-1]).workdir
@@ -296,8 +297,6 @@ def _app_sources(build, context_dir, program: str | None) -> tuple[list[str] | N
     files, why = _context_files(build, context_dir, tuple(stages))
     if files is None:
         return None, COMPILED, why
-    from .context import language_of
-
     compiled = [f for f in files if language_of(f) in COMPILED]
     if not compiled:
         return None, COMPILED, f"dhard cannot read where {what} writes: the build copies none of its Go, Rust or Java sources"
@@ -332,8 +331,6 @@ def _walk_context_files(build, context_dir, stages) -> tuple[list[str] | None, s
         return [], None
     if context_dir is None or not os.path.isdir(os.fspath(context_dir) or "."):
         return None, "the build context is not at hand to read the app's sources"
-    from .context import shipped_files
-
     try:
         found = [shipped_files(context_dir, [s]) for s in sources]
         missing = [s for s, selected in zip(sources, found) if not selected]
@@ -353,8 +350,6 @@ def _looks_like_dir(write: Write) -> bool:
 def _program(build) -> str | None:
     """The program the image starts: the first word of ENTRYPOINT + CMD (exec-form ENTRYPOINT takes CMD as
     its arguments), inits (tini --) and wrappers skipped."""
-    from ..programs import INITS, program_name
-
     entry, cmd = build.command
     if entry is None and cmd is None:
         return None
@@ -372,8 +367,6 @@ def _program(build) -> str | None:
 
 
 def _words(build, instruction) -> list[str]:
-    from ..shell import unwrap
-
     commands = build.script(instruction).commands
     if not commands:
         return []
@@ -381,8 +374,6 @@ def _words(build, instruction) -> list[str]:
 
 
 def _context_sources(build, ins) -> list[str]:
-    from ..semantic.files import copy_of
-
     fact = copy_of(build, ins)
     if fact is None or not fact.from_context:
         return []

@@ -8,6 +8,7 @@ from ..config import ConfigError, load_config
 from ..findings import Applicability, Severity
 from ..lint import lint
 from ..parse import parse
+from ..semantic.build import UnknownTarget
 from ..source import SourceError
 from . import output
 from .common import (EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, add_build_target_argument, add_context_argument,
@@ -149,8 +150,6 @@ def _lint_path(path: str, args) -> tuple:
         source = read_source(path, name)
     except (SourceError, ConfigError) as exc:
         return name, None, [], str(exc), False
-    from ..semantic.build import UnknownTarget
-
     try:
         findings = lint(parse(source), config, context_for(args, name))
     except UnknownTarget as exc:

@@ -73,8 +73,11 @@ def load(module: str):
     """The rule module of a registry entry, imported on first use (``__import__``: importlib's
     ``import_module`` brings ``importlib`` and ``warnings`` onto the start-up path)."""
     name = f"{__name__}.{module}"
-    __import__(name)
-    return sys.modules[name]
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        __import__(name)
+        loaded = sys.modules[name]
+    return loaded
 
 
 def __getattr__(name: str):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import posixpath
 from ..cache import cached_property
 
+from ..images import lookup
+from ..syntax.expand import expand
 from . import scripts, state as states, users
+from .files import mounts_of
 
 TYPE_CHECKING = False  # importing typing would cost start-up time
 if TYPE_CHECKING:
@@ -33,13 +36,17 @@ def target_stage(dockerfile: "Dockerfile", name: str) -> "Stage":
     raise UnknownTarget(f"no stage named {name} ({'stages: ' + names if names else 'no stage has a name'})")
 
 
+def _default_config() -> "Config":
+    from ..config import Config  # (config imports the settings' readers: only a caller without one pays)
+
+    return Config()
+
+
 class Build:
     def __init__(self, dockerfile: "Dockerfile", config: "Config | None" = None, context_dir=None,
                  target: str | None = None):
-        from ..config import Config
-
         self.df = dockerfile
-        self.config = config or Config()
+        self.config = config or _default_config()
         self.context_dir = context_dir  # the build context, where its files can be read (None: not at hand)
         # the stage that is built (``docker build --target``; None: the last one): the image every fact
         # about "the final image" describes. UnknownTarget when the file has no stage of that name.
@@ -150,8 +157,6 @@ class Build:
 
     def mounts(self, instruction: "Instruction") -> list:
         """The ``--mount`` flags of a RUN (the inner one of ONBUILD), read once."""
-        from .files import mounts_of
-
         return self.memo(("mounts", instruction.index), lambda: mounts_of(self, instruction))
 
     def stage_inputs(self, stage: "Stage") -> set[int]:
@@ -197,8 +202,6 @@ class Build:
 
     def resolve(self, instruction: "Instruction", text: str) -> str | None:
         """Expand $VARS in ``text`` with the ARG/ENV values in scope; None if unknown."""
-        from ..syntax.expand import expand
-
         return expand(text, self.state(instruction).vars)[0]
 
     def path_at(self, instruction: "Instruction", path: str) -> str | None:
@@ -216,8 +219,6 @@ class Build:
         return self.image_info(self.root_stage(stage).base)
 
     def image_info(self, ref: "ImageRef") -> "ImageInfo":
-        from ..images import lookup
-
         if not ref.resolved:
             return lookup(None, "<unresolved>", None, self.config.images)
         if ref.is_scratch:
