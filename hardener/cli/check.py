@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..config import ConfigError, load_config
@@ -56,8 +57,6 @@ def split_codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 def config_for(path: str, args):
     if getattr(args, "config", None):
-        import os
-
         from ..config import _from_pyproject, _from_yaml
 
         if not os.path.isfile(args.config):
@@ -69,8 +68,6 @@ def config_for(path: str, args):
         return _overridden(base, args)
     if path == "-":
         return _overridden(load_config(None), args)
-    import os
-
     if os.path.islink(path):  # its config is found from where it points
         return _overridden(load_config(path), args)
     # looked up once per directory of this run's Dockerfiles, which share it (kept with the run's arguments)
@@ -120,8 +117,6 @@ def run(args) -> int:
 
 def _check_paths(paths: list[str], args) -> list[tuple]:
     """Check every path, on every core when the batch is large."""
-    import os
-
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_MIN_FILES or workers < 2 or "-" in paths or not hasattr(os, "fork"):
         return [_check_path(path, args) for path in paths]
