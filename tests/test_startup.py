@@ -93,3 +93,32 @@ def test_a_small_check_imports_no_pathlib_typing_dataclasses_argparse_importlib_
     assert "DH101" in done.stdout, done.stderr
     assert "imported []" in done.stderr
     assert "compiled 0" in done.stderr  # the source scans' patterns: this build copies no source to read
+
+
+BATCH_CHECK = (
+    "import sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from hardener.cli import main, check\n"
+    "assert len(sys.argv) - 2 >= check.PARALLEL_MIN_FILES\n"
+    "main(['check', '--exit-zero', *sys.argv[2:]])\n"
+    "print('imported', sorted(m for m in ('pickle', 'json', 'fnmatch') if m in sys.modules), file=sys.stderr)\n"
+)
+
+
+def test_a_batch_reads_escaped_exec_forms_and_globs_without_pickle_json_or_fnmatch(tmp_path):
+    # the parent lints a share of the batch (tests/test_workers.py) and reads the children's reports
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    (tmp_path / "Gemfile.lock").write_text("\n")
+    text = ("FROM debian:12\nRUN apt-get update && apt-get install -y gcc-12 make && apt-get purge -y 'gcc-*'\n"
+            "RUN [ -f /etc/os-release ] && echo ok\nCOPY *.py Gemfile* /app/\n"
+            'ENTRYPOINT ["C:\\\\app\\\\run.exe", "\\u00e9"]\n')
+    files = []
+    for n in range(40):
+        path = tmp_path / f"Dockerfile.{n}"
+        path.write_text(text)
+        files.append(str(path))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-S", "-c", BATCH_CHECK, root, *files], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.stdout.count("DH307") == 40 and done.stdout.count("DH101") == 40, done.stderr
+    assert "imported []" in done.stderr, done.stderr
