@@ -301,8 +301,8 @@ def _json_string(text: str, at: int) -> tuple[str, int] | None:
     """(value, the index after its closing quote) of the JSON string whose text starts at ``at``; None when
     it holds a character that is not printable, a bad escape or a lone surrogate (Go and Python differ)."""
     parts = []
+    close = text.find('"', at)
     while True:
-        close = text.find('"', at)
         if close < 0:
             return None
         backslash = text.find("\\", at, close)
@@ -316,6 +316,8 @@ def _json_string(text: str, at: int) -> tuple[str, int] | None:
         if escaped in _JSON_ESCAPES:
             parts.append(_JSON_ESCAPES[escaped])
             at = backslash + 2
+            if at > close:  # the quote was escaped: the string goes on (found once per quote, not per escape)
+                close = text.find('"', at)
             continue
         code = _hex4(text, backslash + 1)
         if code is None:
