@@ -14,6 +14,7 @@ from conftest import real_files
 from hardener.cli import check
 from hardener.cli.workers import WorkerFailed, forked_map
 
+
 def _no_children_left() -> bool:
     try:
         os.waitpid(-1, os.WNOHANG)
