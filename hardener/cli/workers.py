@@ -119,19 +119,20 @@ def _packed(results: list) -> bytes:
     try:
         return _MARSHALLED + marshal.dumps(results)
     except ValueError:  # an object marshal does not write (findings, sources)
-        import pickle
-
-        return _PICKLED + pickle.dumps((True, results), pickle.HIGHEST_PROTOCOL)
+        return _pickled(True, results)
 
 
 def _pickled_failure(exc: BaseException) -> bytes:
+    try:
+        return _pickled(False, exc)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle still gets its message across
+        return _pickled(False, WorkerFailed(f"{type(exc).__name__}: {exc}"))
+
+
+def _pickled(ok: bool, value) -> bytes:
     import pickle
 
-    try:
-        return _PICKLED + pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - an exception that does not pickle still gets its message across
-        failure = WorkerFailed(f"{type(exc).__name__}: {exc}")
-        return _PICKLED + pickle.dumps((False, failure), pickle.HIGHEST_PROTOCOL)
+    return _PICKLED + pickle.dumps((ok, value), pickle.HIGHEST_PROTOCOL)
 
 
 def _unpacked(payload: bytes):
