@@ -406,7 +406,7 @@ class _StarGlob:
 def _component_matcher(component: str) -> "_StarGlob | re.Pattern | None":
     """Go filepath.Match for one path component (an object with ``match(name)``); None when the pattern
     is bad."""
-    if not any(c in component for c in "?[\\"):
+    if _GLOB_CHARS.isdisjoint(component.replace("*", "")):
         return _StarGlob(component)
     return _component_regex(component)
 
