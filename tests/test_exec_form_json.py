@@ -10,8 +10,9 @@ from hypothesis import given, settings, strategies as st
 from hardener.syntax import line
 from hardener.syntax.line import NOT_AN_ARRAY, _maybe_json, _plain_string_array
 
-PIECES = st.sampled_from(['"', "[", "]", ",", " ", "=", "-f", "1", "true", "{}", "NaN", "\t", "\n", "a", "é", "\\", "\\n", '\\"', "1", "\x00", "\u00a0",
-                          "{", "\\u00e9", "\\ud83d", "\\ude00", "\\u12", "\\/", "\\x", "\\\\"])
+PIECES = st.sampled_from(['"', "[", "]", ",", " ", "=", "-f", "1", "true", "{}", "NaN", "\t", "\n", "a", "é", "\\",
+                          "\\n", '\\"', "\x00", "\u00a0", "{", "\\u00e9", "\\ud83d", "\\ude00", "\\u12", "\\/",
+                          "\\x", "\\\\"])
 
 
 @settings(max_examples=500, derandomize=True)

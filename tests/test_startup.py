@@ -67,10 +67,8 @@ def test_other_commands_exit_the_usual_way(tmp_path):
 # A check of a small file from a fresh interpreter without site (the editable install's finder imports
 # pathlib before dhard runs): the build context is read too, as the USER fix asks where the app writes.
 SMALL_CHECK = (
-    "import sys\n"
-    "sys.path.insert(0, sys.argv[1])\n"
     "from hardener.cli import main\n"
-    "main(['check', '--exit-zero', sys.argv[2]])\n"
+    "main(['check', '--exit-zero', sys.argv[1]])\n"
     "from hardener.analysis import listen, path_expr, writes\n"
     "lazy = [listen._GO, path_expr._ASSIGN, *(p for ps in writes._PATTERNS.values() for p in ps)]\n"
     "import re\n"
@@ -80,6 +78,15 @@ SMALL_CHECK = (
 )
 
 
+def _without_site(program: str, *args: str, cwd, timeout: int = 60) -> subprocess.CompletedProcess:
+    """``program`` run by a fresh interpreter without site, the repository first on its path; its
+    ``sys.argv[1:]`` are ``args``, after the repository."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    program = "import sys\nsys.path.insert(0, sys.argv.pop(1))\n" + program
+    return subprocess.run([sys.executable, "-S", "-c", program, root, *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
 def test_a_small_check_imports_no_pathlib_typing_dataclasses_argparse_importlib_or_lock_reader(tmp_path):
     (tmp_path / "hello.js").write_text("console.log('hi')\n")
     (tmp_path / "package.json").write_text("{}\n")
@@ -87,20 +94,16 @@ def test_a_small_check_imports_no_pathlib_typing_dataclasses_argparse_importlib_
     dockerfile.write_text("FROM node:22 AS build-env\nCOPY . /app\nWORKDIR /app\nRUN npm ci --omit=dev\n\n"
                           "FROM gcr.io/distroless/nodejs22-debian13\nCOPY --from=build-env /app /app\n"
                           "WORKDIR /app\nCMD [\"hello.js\"]\n")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    done = subprocess.run([sys.executable, "-S", "-c", SMALL_CHECK, root, str(dockerfile)], capture_output=True,
-                          text=True, timeout=60, cwd=tmp_path)
+    done = _without_site(SMALL_CHECK, str(dockerfile), cwd=tmp_path)
     assert "DH101" in done.stdout, done.stderr
     assert "imported []" in done.stderr
     assert "compiled 0" in done.stderr  # the source scans' patterns: this build copies no source to read
 
 
 BATCH_CHECK = (
-    "import sys\n"
-    "sys.path.insert(0, sys.argv[1])\n"
     "from hardener.cli import main, check\n"
-    "assert len(sys.argv) - 2 >= check.PARALLEL_MIN_FILES\n"
-    "main(['check', '--exit-zero', *sys.argv[2:]])\n"
+    "assert len(sys.argv) - 1 >= check.PARALLEL_MIN_FILES\n"
+    "main(['check', '--exit-zero', *sys.argv[1:]])\n"
     "print('imported', sorted(m for m in ('pickle', 'json', 'fnmatch') if m in sys.modules), file=sys.stderr)\n"
 )
 
@@ -117,8 +120,6 @@ def test_a_batch_reads_escaped_exec_forms_and_globs_without_pickle_json_or_fnmat
         path = tmp_path / f"Dockerfile.{n}"
         path.write_text(text)
         files.append(str(path))
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    done = subprocess.run([sys.executable, "-S", "-c", BATCH_CHECK, root, *files], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+    done = _without_site(BATCH_CHECK, *files, cwd=tmp_path, timeout=120)
     assert done.stdout.count("DH307") == 40 and done.stdout.count("DH101") == 40, done.stderr
     assert "imported []" in done.stderr, done.stderr
